@@ -1,0 +1,1 @@
+"""Phase Lab: a small web app for watching neural networks learn."""

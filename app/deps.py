@@ -1,0 +1,113 @@
+"""Request dependencies, as ``Annotated`` aliases the routes declare in their signatures."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import Depends, Header, HTTPException, Path, Query, Request
+from fastapi.templating import Jinja2Templates
+
+from app.lessons import Lesson
+from app.model_cache import ModelCache
+from app.runs import RunSpec
+from app.settings import Settings
+from app.store import RunStore
+from app.streams import StreamSlots
+
+RETRY_AFTER_SECONDS = 5
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_store(request: Request) -> RunStore:
+    store: RunStore = request.app.state.store
+    return store
+
+
+def get_models(request: Request) -> ModelCache:
+    models: ModelCache = request.app.state.models
+    return models
+
+
+def get_templates(request: Request) -> Jinja2Templates:
+    templates: Jinja2Templates = request.app.state.templates
+    return templates
+
+
+def get_lessons(request: Request) -> dict[str, Lesson]:
+    lessons: dict[str, Lesson] = request.app.state.lessons
+    return lessons
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+StoreDep = Annotated[RunStore, Depends(get_store)]
+ModelsDep = Annotated[ModelCache, Depends(get_models)]
+TemplatesDep = Annotated[Jinja2Templates, Depends(get_templates)]
+LessonsDep = Annotated[dict[str, Lesson], Depends(get_lessons)]
+
+RunIdPath = Annotated[str, Path(description="The id `POST /api/runs` answered.", max_length=64)]
+
+
+def get_run_spec(run_id: RunIdPath, store: StoreDep) -> RunSpec:
+    spec_json = store.get(run_id)
+    if spec_json is None:
+        raise HTTPException(404, f"No run with id '{run_id}'. Create one with POST /api/runs.")
+    return RunSpec.model_validate_json(spec_json)
+
+
+RunSpecDep = Annotated[RunSpec, Depends(get_run_spec)]
+
+
+def parse_last_event_id(
+    last_event_id: Annotated[
+        str | None,
+        Header(
+            description="The id of the last event received; the stream resumes after it.",
+            max_length=32,
+        ),
+    ] = None,
+    resume_after: Annotated[
+        str | None,
+        Query(
+            alias="last_event_id",
+            description="The same as the Last-Event-ID header, for clients that cannot set it.",
+            max_length=32,
+        ),
+    ] = None,
+) -> int:
+    """0 for a fresh stream, else the frame after which to resume (the header wins)."""
+    raw = last_event_id if last_event_id is not None else resume_after
+    if raw is None or raw.strip() == "":
+        return 0
+    value = raw.strip()
+    if not value.isdigit() or len(value) > 9:
+        raise HTTPException(
+            400, f"Last-Event-ID must be a frame number this stream sent; got '{raw}'."
+        )
+    return int(value)
+
+
+ResumeFromDep = Annotated[int, Depends(parse_last_event_id)]
+
+
+async def stream_slot(request: Request) -> AsyncIterator[None]:
+    """Holds one live-stream slot for as long as the response streams."""
+    slots: StreamSlots = request.app.state.slots
+    if not slots.try_acquire():
+        raise HTTPException(
+            503,
+            f"All {slots.capacity} training streams on this server are busy; "
+            f"try again in {RETRY_AFTER_SECONDS} seconds.",
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
+    try:
+        yield
+    finally:
+        slots.release()
+
+
+StreamSlotDep = Annotated[None, Depends(stream_slot)]

@@ -1,0 +1,63 @@
+"""Error answers a person can act on: JSON for the API, a page for the browser."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from fastapi.templating import Jinja2Templates
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+
+def _plain(error: dict[str, Any]) -> str:
+    """One validation error as a sentence: where, what, and what was sent."""
+    loc = ".".join(str(part) for part in error.get("loc", ()) if part != "body")
+    sent = error.get("input")
+    shown = "" if sent is None or isinstance(sent, dict | list) else f" (got {sent!r})"
+    return f"{loc or 'request'}: {error.get('msg', 'invalid')}{shown}"
+
+
+async def validation_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    errors = [
+        {k: v for k, v in e.items() if k in ("type", "loc", "msg", "input", "ctx")}
+        for e in exc.errors()
+    ]
+    message = "; ".join(_plain(e) for e in errors[:5])
+    # FastAPI's usual `detail` list stays for programs; `message` is for people.
+    content = {"detail": errors, "message": message}
+    return JSONResponse(_jsonable(content), status_code=422)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)  # JSON has no NaN or Infinity; echo what was sent as text
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return str(value)
+
+
+def install(app: FastAPI, templates: Jinja2Templates) -> None:
+    app.add_exception_handler(RequestValidationError, validation_error)
+
+    async def http_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, StarletteHTTPException)
+        wants_html = not request.url.path.startswith(
+            "/api/"
+        ) and "text/html" in request.headers.get("accept", "")
+        if wants_html and exc.status_code == 404:
+            return templates.TemplateResponse(
+                request, "404.html", {"message": exc.detail}, status_code=404
+            )
+        return JSONResponse(
+            {"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers
+        )
+
+    app.add_exception_handler(StarletteHTTPException, http_error)

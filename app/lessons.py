@@ -1,0 +1,195 @@
+"""Load, validate and render the lesson files in ``lessons/``.
+
+A lesson is Markdown with YAML front matter. A demonstration is declared in the text as a
+fenced block whose info string is ``widget``; its YAML is validated by ``WidgetSpec``. Any
+problem stops start-up with the file, the line, the field and the reason, so an instructor
+who writes a lesson learns what to fix without reading Python.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+from mdit_py_plugins.front_matter import front_matter_plugin
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from app.runs import RunSpec
+
+SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+WORDS_PER_MINUTE = 200  # a common estimate for reading plain prose on screen
+
+
+class FrontMatter(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    title: str = Field(min_length=1, max_length=120)
+    slug: str = Field(pattern=SLUG_PATTERN, max_length=80)
+    order: int = Field(ge=1, le=1000)
+    summary: str = Field(min_length=1, max_length=160)
+    section: str | None = Field(None, max_length=200, description="The article's heading.")
+
+
+class TrainClassifierPreset(RunSpec):
+    """A run spec whose model is implied by the widget."""
+
+    model: Literal["mlp"] = "mlp"
+
+
+class WidgetSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["train-classifier"]
+    notice: str = Field(min_length=1, max_length=300, description="What the reader should notice.")
+    preset: TrainClassifierPreset = Field(default_factory=TrainClassifierPreset)
+
+
+@dataclass(frozen=True)
+class WidgetBlock:
+    spec: WidgetSpec
+    number: int  # 1-based position among the lesson's widgets, for unique element ids
+
+    @property
+    def template(self) -> str:
+        return f"_partials/widget_{self.spec.kind.replace('-', '_')}.html"
+
+
+@dataclass(frozen=True)
+class HtmlBlock:
+    html: str
+
+
+@dataclass(frozen=True)
+class Lesson:
+    meta: FrontMatter
+    blocks: tuple[HtmlBlock | WidgetBlock, ...]
+    path: Path
+    reading_minutes: int
+
+    @property
+    def slug(self) -> str:
+        return self.meta.slug
+
+    @property
+    def widgets(self) -> list[WidgetSpec]:
+        return [b.spec for b in self.blocks if isinstance(b, WidgetBlock)]
+
+
+class LessonError(Exception):
+    """A lesson file that cannot be used, with where and why."""
+
+    def __init__(self, path: Path, line: int | None, field: str | None, reason: str) -> None:
+        self.path, self.line, self.field, self.reason = path, line, field, reason
+        where = f"{path}" + (f", line {line}" if line else "")
+        what = f"{field}: " if field else ""
+        super().__init__(f"{where}: {what}{reason}")
+
+
+def _markdown() -> MarkdownIt:
+    # Raw HTML stays off: lesson text is content, not markup, and is escaped like any input.
+    return (
+        MarkdownIt("commonmark", {"html": False, "typographer": True})
+        .enable(["table", "replacements", "smartquotes"])
+        .use(front_matter_plugin)
+    )
+
+
+def _line_of(yaml_text: str, loc: Iterable[int | str], first_line: int) -> int:
+    """Best line in the file for a validation error's location in a YAML block."""
+    try:
+        node: Any = yaml.compose(yaml_text)
+    except yaml.YAMLError:
+        return first_line
+    line = first_line
+    for key in loc:
+        if isinstance(node, yaml.MappingNode):
+            match = [(k, v) for k, v in node.value if k.value == key]
+            if not match:
+                break
+            node = match[0][1]
+            line = first_line + match[0][0].start_mark.line
+        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
+            node = node.value[key]
+            line = first_line + node.start_mark.line
+        else:
+            break
+    return line
+
+
+def _validate(model: type[BaseModel], text: str, path: Path, first_line: int, prefix: str) -> Any:
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        # The context mark is where the broken construct began, which is where to look.
+        mark = getattr(error, "context_mark", None) or getattr(error, "problem_mark", None)
+        line = first_line + mark.line if mark is not None else first_line
+        raise LessonError(path, line, prefix or None, f"not valid YAML ({error})") from None
+    if not isinstance(data, dict):
+        raise LessonError(path, first_line, prefix or None, "expected 'key: value' lines")
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        first = error.errors()[0]
+        loc = [str(p) if not isinstance(p, int) else p for p in first["loc"]]
+        field = ".".join(str(p) for p in [prefix, *loc] if p != "")
+        reason = first["msg"]
+        if first["type"] == "literal_error":
+            reason += f" (got {first['input']!r})"
+        raise LessonError(path, _line_of(text, loc, first_line), field, reason) from None
+
+
+def load_lesson(path: Path, md: MarkdownIt | None = None) -> Lesson:
+    md = md or _markdown()
+    source = path.read_text(encoding="utf-8")
+    tokens = md.parse(source)
+    if not tokens or tokens[0].type != "front_matter":
+        raise LessonError(path, 1, None, "missing front matter (a '---' block at the top)")
+    meta: FrontMatter = _validate(FrontMatter, tokens[0].content, path, 2, "")
+    blocks: list[HtmlBlock | WidgetBlock] = []
+    pending: list[Token] = []
+    env: dict[str, Any] = {}
+
+    def flush() -> None:
+        if pending:
+            blocks.append(HtmlBlock(md.renderer.render(pending, md.options, env)))
+            pending.clear()
+
+    for token in tokens[1:]:
+        if token.type == "fence" and token.info.strip() == "widget":
+            if token.level != 0:
+                line = token.map[0] + 1 if token.map else None
+                raise LessonError(
+                    path, line, "widget", "a widget must not sit inside a list or quote"
+                )
+            flush()
+            first_line = token.map[0] + 2 if token.map else 1
+            spec: WidgetSpec = _validate(WidgetSpec, token.content, path, first_line, "widget")
+            count = sum(isinstance(b, WidgetBlock) for b in blocks)
+            blocks.append(WidgetBlock(spec=spec, number=count + 1))
+        else:
+            pending.append(token)
+    flush()
+    words = len(re.findall(r"\w+", source))
+    return Lesson(meta, tuple(blocks), path, max(1, math.ceil(words / WORDS_PER_MINUTE)))
+
+
+def load_lessons(folder: Path) -> dict[str, Lesson]:
+    """Every ``*.md`` lesson in the folder, keyed by slug, in course order."""
+    if not folder.is_dir():
+        raise LessonError(folder, None, None, "lessons folder not found")
+    md = _markdown()
+    lessons: dict[str, Lesson] = {}
+    for path in sorted(folder.glob("*.md")):
+        lesson = load_lesson(path, md)
+        if lesson.slug in lessons:
+            other = lessons[lesson.slug].path.name
+            raise LessonError(path, None, "slug", f"'{lesson.slug}' is also used by {other}")
+        lessons[lesson.slug] = lesson
+    return dict(sorted(lessons.items(), key=lambda item: (item[1].meta.order, item[0])))

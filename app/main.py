@@ -1,0 +1,81 @@
+"""The ASGI application: ``create_app(settings)`` wires routers, middleware, static files."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.templating import Jinja2Templates
+from starlette.middleware.gzip import GZipMiddleware
+
+from app import errors
+from app.lessons import Lesson, LessonError, load_lessons
+from app.model_cache import ModelCache
+from app.routes import api_runs, pages, widgets
+from app.settings import REPO_ROOT, Settings
+from app.static_files import CachedStaticFiles, StaticUrl
+from app.store import SqliteRunStore
+from app.streams import StreamSlots
+
+STATIC_DIR = REPO_ROOT / "static"
+TEMPLATES_DIR = REPO_ROOT / "templates"
+
+DESCRIPTION = """
+Phase Lab's public API: create a training run from a spec, watch it train as server-sent
+events, then ask the trained model questions. A run is a pure function of its spec: the
+same spec always gives the same run id and the same numbers.
+"""
+
+
+def _check_presets(settings: Settings, lessons: dict[str, Lesson]) -> None:
+    for lesson in lessons.values():
+        for widget in lesson.widgets:
+            if widget.preset.steps > settings.max_steps:
+                raise LessonError(
+                    lesson.path,
+                    None,
+                    "widget.preset.steps",
+                    f"{widget.preset.steps} is above this server's limit of {settings.max_steps}",
+                )
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    lessons = load_lessons(settings.lessons_dir)  # a bad lesson stops start-up here
+    _check_presets(settings, lessons)
+    store = SqliteRunStore(settings.data_dir / "runs.sqlite3")
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        store.close()
+
+    app = FastAPI(
+        title="Phase Lab",
+        version="0.1.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.lessons = lessons
+    app.state.store = store
+    app.state.models = ModelCache(settings.model_cache_size)
+    app.state.slots = StreamSlots(settings.max_live_streams)
+
+    templates = Jinja2Templates(directory=TEMPLATES_DIR)
+    templates.env.globals["static_url"] = StaticUrl(STATIC_DIR, "/static")
+    app.state.templates = templates
+    errors.install(app, templates)
+
+    # Compresses pages and assets; Starlette leaves text/event-stream alone, so frames
+    # are never held back in a compression buffer.
+    app.add_middleware(GZipMiddleware, minimum_size=1024)
+    app.mount("/static", CachedStaticFiles(directory=STATIC_DIR), name="static")
+    app.include_router(pages.router)
+    app.include_router(api_runs.router)
+    app.include_router(widgets.router)
+    return app
+
+
+app = create_app()

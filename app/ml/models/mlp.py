@@ -1,0 +1,244 @@
+"""A multi-layer perceptron classifier in numpy: softmax output, mean cross-entropy loss.
+
+Two forward paths, as in scikit-learn's MLP. ``forward_pass`` is the training path: it
+keeps every layer's activation because ``backward_pass`` needs them. ``predict_proba``
+is the inference path: it overwrites one buffer per layer and keeps nothing.
+
+Shapes (n = samples, k = classes, layer l maps fan_in a_l to fan_out b_l):
+    x : (n, layer_sizes[0]), y : (n,) int classes, W_l : (a_l, b_l), b_l : (b_l,)
+    params = [W_0, b_0, W_1, b_1, ...]
+
+FLOP convention, counted from shapes (every count below is per call on n samples):
+    forward, per layer      matmul 2*n*a*b (a multiply-add is 2), bias add n*b,
+                            hidden activation n*b (1 per element)
+    softmax                 5*n*k: max 1, subtract 1, exp 1, sum 1, divide 1
+    cross-entropy (loss)    3*n: log of the normaliser 1, subtract the true logit 1,
+                            accumulate into the mean 1
+    backward                output gradient (P - Y) / n: 2*n*k
+                            per layer: weight gradient A^T @ delta 2*n*a*b,
+                            bias gradient (column sums) n*b, and, except for the first
+                            layer whose input gradient is never needed, input gradient
+                            delta @ W^T 2*n*b*a plus activation derivative 1 and
+                            product 1 per input element: 2*n*a
+    optimizer               counted by each optimizer from its own update formula
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from itertools import pairwise
+
+import numpy as np
+from numpy.typing import NDArray
+
+from app.ml.fingerprint import fingerprint as _fingerprint
+
+Array = NDArray[np.float64]
+
+SOFTMAX_FLOPS_PER_ELEMENT = 5
+CROSS_ENTROPY_FLOPS_PER_SAMPLE = 3
+
+
+def _tanh(z: Array) -> Array:
+    """Hyperbolic tangent, in place; returns z."""
+    return np.tanh(z, out=z)
+
+
+def _tanh_derivative(a: Array, delta: Array) -> None:
+    """delta *= tanh'(z), written with the activation a = tanh(z): 1 - a**2."""
+    delta *= 1.0 - a * a
+
+
+def _relu(z: Array) -> Array:
+    """max(z, 0), in place; returns z."""
+    return np.maximum(z, 0.0, out=z)
+
+
+def _relu_derivative(a: Array, delta: Array) -> None:
+    """delta *= relu'(z), written with a = relu(z): the gradient is cut where a == 0."""
+    delta[a == 0.0] = 0.0
+
+
+# Activations work in place so the inference path allocates one buffer per layer.
+ACTIVATIONS: dict[str, Callable[[Array], Array]] = {"tanh": _tanh, "relu": _relu}
+DERIVATIVES: dict[str, Callable[[Array, Array], None]] = {
+    "tanh": _tanh_derivative,
+    "relu": _relu_derivative,
+}
+# Uniform init bound from (fan_in, fan_out): Glorot keeps tanh out of saturation,
+# He compensates for ReLU zeroing half its inputs.
+INIT_BOUNDS: dict[str, Callable[[int, int], float]] = {
+    "tanh": lambda fan_in, fan_out: float(np.sqrt(6.0 / (fan_in + fan_out))),
+    "relu": lambda fan_in, fan_out: float(np.sqrt(6.0 / fan_in)),
+}
+
+
+def _softmax_inplace(z: Array) -> Array:
+    """Row-wise softmax of logits z (n, k), in place; returns z."""
+    # Subtracting the row max keeps exp from overflowing and does not change the result.
+    z -= z.max(axis=1, keepdims=True)
+    np.exp(z, out=z)
+    z /= z.sum(axis=1, keepdims=True)
+    return z
+
+
+def softmax_cross_entropy(logits: Array, y: NDArray[np.int64]) -> tuple[Array, float]:
+    """Probabilities (n, k) and mean cross-entropy of logits (n, k) against labels y (n,).
+
+    The loss is taken from the logits (log-sum-exp), not from the probabilities, so a
+    confidently wrong prediction gives a large finite loss rather than log(0).
+    Same operations as the inference path's softmax, so the probabilities match it.
+    """
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    proba = np.exp(shifted)
+    norm = proba.sum(axis=1, keepdims=True)
+    proba /= norm
+    loss = float(np.mean(np.log(norm[:, 0]) - shifted[np.arange(len(y)), y]))
+    return proba, loss
+
+
+class MLP:
+    """Fully connected classifier: hidden layers of one activation, softmax output.
+
+    layer_sizes : e.g. (2, 16, 16, 2) = input, hidden..., n_classes
+    params : [W_0, b_0, W_1, b_1, ...], W_l of shape (fan_in, fan_out), b_l of (fan_out,)
+    """
+
+    def __init__(self, layer_sizes: Sequence[int], activation: str, seed: int) -> None:
+        if activation not in ACTIVATIONS:
+            raise ValueError(
+                f"unknown activation {activation!r}; choose one of {', '.join(ACTIVATIONS)}"
+            )
+        sizes = tuple(int(size) for size in layer_sizes)
+        if len(sizes) < 2 or min(sizes) < 1 or sizes[-1] < 2:
+            raise ValueError(f"layer_sizes needs an input size and at least 2 classes, got {sizes}")
+        self.layer_sizes = sizes
+        self.activation = activation
+        rng = np.random.default_rng(seed)
+        bound = INIT_BOUNDS[activation]
+        self.params: list[Array] = []
+        for fan_in, fan_out in pairwise(sizes):
+            limit = bound(fan_in, fan_out)
+            self.params.append(rng.uniform(-limit, limit, size=(fan_in, fan_out)))
+            self.params.append(np.zeros(fan_out))
+
+    @property
+    def n_parameters(self) -> int:
+        """Number of scalar weights and biases."""
+        return sum(p.size for p in self.params)
+
+    @property
+    def _layer_shapes(self) -> list[tuple[int, int]]:
+        return list(pairwise(self.layer_sizes))
+
+    # -- training path -------------------------------------------------------------
+
+    def forward_pass(self, x: Array) -> list[Array]:
+        """Activations [x, h_1, ..., logits]: input, each hidden layer, pre-softmax output.
+
+        x : (n, layer_sizes[0]); element l+1 has shape (n, layer_sizes[l+1]).
+        Kept because the backward pass needs each layer's input and activation.
+        """
+        activate = ACTIVATIONS[self.activation]
+        activations = [x]
+        last = len(self.params) - 2
+        for i in range(0, len(self.params), 2):
+            z = activations[-1] @ self.params[i]
+            z += self.params[i + 1]
+            activations.append(z if i == last else activate(z))
+        return activations
+
+    def backward_pass(
+        self, activations: list[Array], proba: Array, y: NDArray[np.int64]
+    ) -> list[Array]:
+        """Gradients of the mean cross-entropy, aligned with params.
+
+        activations : from forward_pass; proba : (n, k) softmax of the logits; y : (n,).
+        """
+        n = len(y)
+        derivative = DERIVATIVES[self.activation]
+        # d(mean CE)/d(logits) for softmax is (P - onehot(y)) / n.
+        delta = proba.copy()
+        delta[np.arange(n), y] -= 1.0
+        delta /= n
+        grads: list[Array] = [np.empty(0)] * len(self.params)
+        for i in range(len(self.params) - 2, -1, -2):
+            layer_input = activations[i // 2]
+            grads[i] = layer_input.T @ delta
+            grads[i + 1] = delta.sum(axis=0)
+            if i > 0:
+                delta = delta @ self.params[i].T
+                derivative(layer_input, delta)
+        return grads
+
+    def loss_and_grads(self, x: Array, y: NDArray[np.int64]) -> tuple[float, list[Array]]:
+        """Mean softmax cross-entropy on (x (n, d), y (n,)) and its gradient per param."""
+        activations = self.forward_pass(x)
+        proba, loss = softmax_cross_entropy(activations[-1], y)
+        return loss, self.backward_pass(activations, proba, y)
+
+    # -- inference path ------------------------------------------------------------
+
+    def _logits(self, x: Array) -> Array:
+        """Output-layer logits (n, n_classes); one new buffer per layer, activated in place."""
+        activate = ACTIVATIONS[self.activation]
+        params = self.params
+        a = x
+        for i in range(0, len(params) - 2, 2):
+            a = a @ params[i]
+            a += params[i + 1]
+            activate(a)
+        a = a @ params[-2]
+        a += params[-1]
+        return a
+
+    def predict_proba(self, x: Array) -> Array:
+        """Class probabilities (n, n_classes) for x (n, layer_sizes[0]); stores nothing."""
+        return _softmax_inplace(self._logits(x))
+
+    def loss(self, x: Array, y: NDArray[np.int64]) -> float:
+        """Mean cross-entropy on (x (n, d), y (n,)) via the inference path."""
+        return softmax_cross_entropy(self._logits(x), y)[1]
+
+    def accuracy(self, x: Array, y: NDArray[np.int64]) -> float:
+        """Fraction of rows of x whose most probable class equals y."""
+        return float(np.mean(self.predict_proba(x).argmax(axis=1) == y))
+
+    # -- cost ----------------------------------------------------------------------
+
+    def flops_forward(self, n_samples: int) -> int:
+        """FLOPs to compute class probabilities for n_samples (see module docstring)."""
+        shapes = self._layer_shapes
+        flops = 0
+        for layer, (fan_in, fan_out) in enumerate(shapes):
+            flops += 2 * n_samples * fan_in * fan_out + n_samples * fan_out
+            if layer < len(shapes) - 1:
+                flops += n_samples * fan_out
+        return flops + SOFTMAX_FLOPS_PER_ELEMENT * n_samples * self.layer_sizes[-1]
+
+    def flops_loss(self, n_samples: int) -> int:
+        """FLOPs to turn probabilities' normalisers and logits into the mean cross-entropy."""
+        return CROSS_ENTROPY_FLOPS_PER_SAMPLE * n_samples
+
+    def flops_backward(self, n_samples: int) -> int:
+        """FLOPs of the gradient computation only (no optimizer update)."""
+        flops = 2 * n_samples * self.layer_sizes[-1]
+        for layer, (fan_in, fan_out) in enumerate(self._layer_shapes):
+            flops += 2 * n_samples * fan_in * fan_out + n_samples * fan_out
+            if layer > 0:
+                flops += 2 * n_samples * fan_out * fan_in + 2 * n_samples * fan_in
+        return flops
+
+    # -- identity ------------------------------------------------------------------
+
+    def fingerprint(self) -> str:
+        """16 hex chars identifying the exact weights (bytes and shapes, in order)."""
+        return _fingerprint(self.params)
+
+    def copy(self) -> MLP:
+        """An independent model with equal weights."""
+        clone = MLP.__new__(MLP)
+        clone.layer_sizes = self.layer_sizes
+        clone.activation = self.activation
+        clone.params = [p.copy() for p in self.params]
+        return clone

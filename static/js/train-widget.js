@@ -1,0 +1,446 @@
+// The training widget: start a run, draw its frames live, then ask the frozen model.
+// Frames arrive as server-sent events; chart updates are batched to one per animation frame,
+// so a fast stream never queues more drawing than the screen can show.
+
+const CLASS_COLOURS = ["#1f77b4", "#ff7f0e"]; // blue and orange: distinguishable with common colour-blindness
+const SURFACE_SCALE = [[0, "#c6dbef"], [0.5, "#f7f7f7"], [1, "#fdd0a2"]];
+const SURFACE_SCALE_DARK = [[0, "#16324f"], [0.5, "#2b2b2b"], [1, "#5a3510"]];
+const BUSY_RETRY_MS = 5000;
+
+const numberFormat = new Intl.NumberFormat("en");
+
+function formatCount(value) {
+  return numberFormat.format(Math.round(value));
+}
+
+function formatFlops(value) {
+  if (value < 1e6) return formatCount(value);
+  const units = [[1e15, "peta"], [1e12, "tera"], [1e9, "giga"], [1e6, "mega"]];
+  for (const [size, name] of units) {
+    if (value >= size) return `${(value / size).toFixed(2)} ${name}FLOPs (${value.toExponential(2)})`;
+  }
+  return formatCount(value);
+}
+
+function formatDuration(ns) {
+  if (ns < 1e3) return `${Math.round(ns)} ns`;
+  if (ns < 1e6) return `${(ns / 1e3).toFixed(1)} µs`;
+  if (ns < 1e9) return `${(ns / 1e6).toFixed(1)} ms`;
+  return `${(ns / 1e9).toFixed(2)} s`;
+}
+
+function themeColours() {
+  const style = getComputedStyle(document.documentElement);
+  const dark = window.matchMedia("(prefers-color-scheme: dark)").matches;
+  return {
+    dark,
+    text: style.getPropertyValue("--text").trim() || (dark ? "#eee" : "#222"),
+    grid: style.getPropertyValue("--grid").trim() || (dark ? "#444" : "#ddd"),
+    paper: style.getPropertyValue("--panel").trim() || (dark ? "#1b1b1b" : "#fff"),
+  };
+}
+
+function baseLayout(colours, extra) {
+  return {
+    margin: { l: 48, r: 12, t: 12, b: 24 },
+    paper_bgcolor: colours.paper,
+    plot_bgcolor: colours.paper,
+    font: { color: colours.text, size: 13 },
+    showlegend: true,
+    legend: { orientation: "h", x: 0, y: -0.3, yanchor: "top" },
+    ...extra,
+  };
+}
+
+const PLOT_CONFIG = { displayModeBar: false, responsive: true };
+
+class TrainWidget {
+  constructor(root) {
+    this.root = root;
+    this.preset = JSON.parse(root.dataset.preset);
+    this.controls = root.querySelector("[data-role=controls]");
+    this.lossChart = root.querySelector("[data-role=loss-chart]");
+    this.surfaceChart = root.querySelector("[data-role=surface-chart]");
+    this.inference = root.querySelector("[data-role=inference]");
+    this.askForm = root.querySelector("[data-role=ask-form]");
+    this.buttons = Object.fromEntries(
+      [...root.querySelectorAll("button[data-action]")].map((b) => [b.dataset.action, b]),
+    );
+    this.buttons.start.addEventListener("click", () => this.start());
+    this.buttons.pause.addEventListener("click", () => this.pause());
+    this.buttons.resume.addEventListener("click", () => this.resume());
+    this.buttons.reset.addEventListener("click", () => this.reset());
+    root.addEventListener("htmx:afterSwap", (event) => this.onAnswer(event));
+    this.reset();
+  }
+
+  // ---- state -------------------------------------------------------------------------
+
+  reset() {
+    this.closeStream();
+    clearTimeout(this.retryTimer);
+    this.runId = null;
+    this.lastEventId = 0;
+    this.started = false;
+    this.pending = [];
+    this.drawScheduled = false;
+    this.watchedMs = 0;
+    this.watchStart = null;
+    this.training = null;
+    this.queries = { count: 0, points: 0, flops: 0, computeNs: 0 };
+    this.inference.hidden = true;
+    this.root.querySelector(".answer").textContent = "";
+    for (const cell of this.root.querySelectorAll("[data-counter]")) {
+      cell.textContent = cell.dataset.counter.startsWith("infer-last") ? "–" : "0";
+    }
+    this.setCounter("train-watched", "0 s");
+    this.setCounter("ratio", "");
+    this.setPhase("ready", "Ready to train");
+    this.setStatus("");
+    this.setButtons({ start: true, pause: false, resume: false });
+    this.drawEmptyCharts();
+  }
+
+  setPhase(phase, text) {
+    const badge = this.root.querySelector("[data-role=phase]");
+    badge.dataset.phase = phase;
+    badge.textContent = text;
+  }
+
+  setStatus(text) {
+    this.root.querySelector("[data-role=status]").textContent = text;
+  }
+
+  setButtons(enabled) {
+    for (const [name, on] of Object.entries(enabled)) this.buttons[name].disabled = !on;
+  }
+
+  setCounter(name, text) {
+    const cell = this.root.querySelector(`[data-counter="${name}"]`);
+    if (cell) cell.textContent = text;
+  }
+
+  spec() {
+    const form = new FormData(this.controls);
+    const speed = form.get("speed");
+    return {
+      ...this.preset,
+      model: "mlp",
+      dataset: form.get("dataset"),
+      n_samples: Number(form.get("n_samples")),
+      hidden: String(form.get("hidden")).split(",").map(Number),
+      learning_rate: Number(form.get("learning_rate")),
+      steps: Number(form.get("steps")),
+      seed: Number(form.get("seed")),
+      pace: speed === "instant" ? "instant" : "watch",
+      speed: speed === "instant" ? this.preset.speed : speed,
+    };
+  }
+
+  // ---- training ----------------------------------------------------------------------
+
+  async start() {
+    this.reset();
+    this.setButtons({ start: false, pause: false, resume: false });
+    this.setStatus("Creating the run…");
+    let response;
+    try {
+      response = await fetch("/api/runs", {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify(this.spec()),
+      });
+    } catch {
+      this.fail("Could not reach the server. Check the connection and press Start again.");
+      return;
+    }
+    const body = await response.json().catch(() => ({}));
+    if (!response.ok) {
+      this.fail(body.message || body.detail || `The server answered ${response.status}.`);
+      return;
+    }
+    this.runId = body.run_id;
+    this.setPhase("training", "Phase 1: training");
+    this.openStream();
+  }
+
+  fail(message) {
+    this.setStatus(message);
+    this.setButtons({ start: true, pause: false, resume: false });
+  }
+
+  openStream() {
+    const resume = this.lastEventId ? `?last_event_id=${this.lastEventId}` : "";
+    const source = new EventSource(`/api/runs/${this.runId}/events${resume}`);
+    this.source = source;
+    this.watchStart = performance.now();
+    this.setButtons({ start: false, pause: true, resume: false });
+    this.setStatus(this.lastEventId ? "Resuming…" : "Training…");
+    source.addEventListener("start", (e) => this.onStart(JSON.parse(e.data)));
+    source.addEventListener("frame", (e) => {
+      this.lastEventId = Number(e.lastEventId);
+      this.queueFrame(JSON.parse(e.data));
+    });
+    source.addEventListener("done", (e) => this.onDone(JSON.parse(e.data)));
+    source.addEventListener("diverged", (e) => this.onDiverged(JSON.parse(e.data)));
+    source.addEventListener("error", () => this.onStreamError(source));
+  }
+
+  closeStream() {
+    if (this.source) {
+      this.source.close();
+      this.source = null;
+    }
+    if (this.watchStart !== null) {
+      this.watchedMs += performance.now() - this.watchStart;
+      this.watchStart = null;
+    }
+  }
+
+  onStreamError(source) {
+    if (source !== this.source) return;
+    if (source.readyState === EventSource.CONNECTING) {
+      this.setStatus("Connection dropped; reconnecting and resuming where it stopped…");
+      return;
+    }
+    // Closed for good: most often the server is full (503). Retry by ourselves.
+    this.closeStream();
+    let seconds = BUSY_RETRY_MS / 1000;
+    this.setStatus(`The server is busy; retrying in ${seconds} s…`);
+    const tick = () => {
+      seconds -= 1;
+      if (seconds > 0) {
+        this.setStatus(`The server is busy; retrying in ${seconds} s…`);
+        this.retryTimer = setTimeout(tick, 1000);
+      } else {
+        this.openStream();
+      }
+    };
+    this.retryTimer = setTimeout(tick, 1000);
+  }
+
+  pause() {
+    this.closeStream();
+    this.setPhase("paused", "Paused");
+    this.setStatus(`Paused after step ${this.training ? this.training.step : 0}. The server stopped computing.`);
+    this.setButtons({ start: true, pause: false, resume: true });
+  }
+
+  resume() {
+    this.setPhase("training", "Phase 1: training");
+    this.openStream();
+  }
+
+  onStart(data) {
+    if (this.started) return; // a resumed stream repeats it; the charts already hold it
+    this.started = true;
+    this.run = data;
+    this.drawData(data);
+  }
+
+  queueFrame(frame) {
+    this.pending.push(frame);
+    if (!this.drawScheduled) {
+      this.drawScheduled = true;
+      requestAnimationFrame(() => this.drawFrames());
+    }
+  }
+
+  drawFrames() {
+    this.drawScheduled = false;
+    const frames = this.pending;
+    this.pending = [];
+    if (!frames.length || !this.started) return;
+    const steps = frames.map((f) => f.step);
+    Plotly.extendTraces(
+      this.lossChart,
+      { x: [steps, steps], y: [frames.map((f) => f.loss), frames.map((f) => f.val_loss)] },
+      [0, 1],
+    );
+    const withSurface = frames.filter((f) => f.surface).pop();
+    if (withSurface) Plotly.restyle(this.surfaceChart, { z: [withSurface.surface] }, [0]);
+    const last = frames[frames.length - 1];
+    this.training = last.counters;
+    this.showTrainingCounters(last.counters);
+  }
+
+  showTrainingCounters(counters) {
+    this.setCounter("train-steps", formatCount(counters.steps));
+    this.setCounter("train-examples", formatCount(counters.examples_seen));
+    this.setCounter("train-flops", formatFlops(counters.flops));
+    this.setCounter("train-compute", formatDuration(counters.compute_ns));
+    const watching = this.watchStart === null ? 0 : performance.now() - this.watchStart;
+    this.setCounter("train-watched", formatDuration((this.watchedMs + watching) * 1e6));
+  }
+
+  onDone(data) {
+    this.pending.push(data.final);
+    this.drawFrames();
+    this.closeStream();
+    this.showTrainingCounters(data.totals);
+    this.training = data.totals;
+    this.setPhase("inference", "Phase 2: inference (model frozen)");
+    const final = data.final;
+    this.setStatus(
+      `Training finished: held-out accuracy ${(final.val_accuracy * 100).toFixed(1)}%. ` +
+        `Compute took ${formatDuration(data.totals.compute_ns)}; you watched for ` +
+        `${formatDuration(this.watchedMs * 1e6)}.`,
+    );
+    this.setButtons({ start: true, pause: false, resume: false });
+    this.root.querySelector("[data-role=fingerprint]").textContent = data.fingerprint;
+    this.askForm.setAttribute("hx-post", `/widgets/runs/${this.runId}/ask`);
+    htmx.process(this.askForm);
+    this.inference.hidden = false;
+  }
+
+  onDiverged(data) {
+    this.drawFrames();
+    this.closeStream();
+    this.training = data.totals;
+    this.showTrainingCounters(data.totals);
+    this.setPhase("diverged", "Diverged: no model");
+    this.setStatus(data.message);
+    this.setButtons({ start: true, pause: false, resume: false });
+  }
+
+  // ---- inference ---------------------------------------------------------------------
+
+  ask(x, y) {
+    if (this.inference.hidden) return;
+    this.askForm.elements.x.value = x.toFixed(2);
+    this.askForm.elements.y.value = y.toFixed(2);
+    htmx.trigger(this.askForm, "submit");
+  }
+
+  onAnswer(event) {
+    const result = event.target.querySelector(".result");
+    if (!result) return;
+    const computeNs = Number(result.dataset.computeNs);
+    const flops = Number(result.dataset.flops);
+    const q = this.queries;
+    q.count += 1;
+    q.points += 1;
+    q.flops += flops;
+    q.computeNs += computeNs;
+    this.setCounter("infer-last-points", "1");
+    this.setCounter("infer-last-flops", formatCount(flops));
+    this.setCounter("infer-last-compute", formatDuration(computeNs));
+    this.setCounter("infer-count", formatCount(q.count));
+    this.setCounter("infer-points", formatCount(q.points));
+    this.setCounter("infer-flops", formatCount(q.flops));
+    this.setCounter("infer-compute", formatDuration(q.computeNs));
+    if (this.training && flops > 0) {
+      const ratio = this.training.flops / flops;
+      this.setCounter(
+        "ratio",
+        `Training took as much arithmetic as about ${formatCount(ratio)} answers like the last one.`,
+      );
+    }
+    Plotly.extendTraces(
+      this.surfaceChart,
+      { x: [[Number(result.dataset.x)]], y: [[Number(result.dataset.y)]] },
+      [4],
+    );
+  }
+
+  // ---- drawing -----------------------------------------------------------------------
+
+  drawEmptyCharts() {
+    const colours = themeColours();
+    Plotly.react(
+      this.lossChart,
+      [
+        { x: [], y: [], mode: "lines", name: "training loss", line: { color: CLASS_COLOURS[0], width: 2 } },
+        { x: [], y: [], mode: "lines", name: "held-out loss", line: { color: CLASS_COLOURS[1], width: 2, dash: "dash" } },
+      ],
+      baseLayout(colours, {
+        xaxis: { title: { text: "training step" }, gridcolor: colours.grid, rangemode: "tozero" },
+        yaxis: { title: { text: "loss" }, gridcolor: colours.grid, rangemode: "tozero" },
+      }),
+      PLOT_CONFIG,
+    );
+    Plotly.react(this.surfaceChart, [], this.surfaceLayout(colours, [-2, 2]), PLOT_CONFIG);
+  }
+
+  surfaceLayout(colours, box) {
+    return baseLayout(colours, {
+      xaxis: { range: box, gridcolor: colours.grid, zeroline: false, title: { text: "x" } },
+      yaxis: { range: box, gridcolor: colours.grid, zeroline: false, title: { text: "y" }, scaleanchor: "x" },
+      hovermode: "closest",
+    });
+  }
+
+  drawData(data) {
+    const colours = themeColours();
+    const [lo, hi] = data.box;
+    const n = data.surface_resolution;
+    const axis = Array.from({ length: n }, (_, i) => lo + ((hi - lo) * i) / (n - 1));
+    const points = (split, cls) => {
+      const idx = data[split].y.map((c, i) => (c === cls ? i : -1)).filter((i) => i >= 0);
+      return { x: idx.map((i) => data[split].x[i][0]), y: idx.map((i) => data[split].x[i][1]) };
+    };
+    const dotTrace = (cls) => ({
+      ...points("train", cls),
+      type: "scatter",
+      mode: "markers",
+      name: ["blue dots", "orange dots"][cls],
+      marker: { color: CLASS_COLOURS[cls], size: 6, line: { color: colours.text, width: 0.5 } },
+      hoverinfo: "skip",
+    });
+    const traces = [
+      {
+        type: "heatmap",
+        x: axis,
+        y: axis,
+        z: axis.map(() => axis.map(() => 0.5)),
+        zmin: 0,
+        zmax: 1,
+        colorscale: colours.dark ? SURFACE_SCALE_DARK : SURFACE_SCALE,
+        showscale: false,
+        hovertemplate: "x %{x:.2f}, y %{y:.2f}<extra>click to ask</extra>",
+        name: "model's guess",
+      },
+      dotTrace(0),
+      dotTrace(1),
+      {
+        ...points("val", 0),
+        type: "scatter",
+        mode: "markers",
+        name: "held-out dots",
+        marker: { color: "rgba(0,0,0,0)", size: 6, line: { color: colours.text, width: 1 } },
+        hoverinfo: "skip",
+      },
+      {
+        x: [],
+        y: [],
+        type: "scatter",
+        mode: "markers",
+        name: "your questions",
+        marker: { symbol: "x", size: 11, color: colours.text },
+      },
+    ];
+    // Held-out dots of both classes share one hollow trace: they are for looking, not learning.
+    const val1 = points("val", 1);
+    traces[3].x = traces[3].x.concat(val1.x);
+    traces[3].y = traces[3].y.concat(val1.y);
+    Plotly.react(this.surfaceChart, traces, this.surfaceLayout(colours, data.box), PLOT_CONFIG);
+    this.surfaceChart.removeAllListeners?.("plotly_click");
+    this.surfaceChart.on("plotly_click", (event) => {
+      const point = event.points && event.points[0];
+      if (point) this.ask(Number(point.x), Number(point.y));
+    });
+  }
+}
+
+function init() {
+  for (const root of document.querySelectorAll("[data-widget=train-classifier]")) {
+    root.widget = new TrainWidget(root);
+  }
+}
+
+// plotly and htmx load with `defer`; module scripts run after deferred classic scripts.
+if (document.readyState === "loading") {
+  document.addEventListener("DOMContentLoaded", init);
+} else {
+  init();
+}
