@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 VENDOR := static/vendor
 
-.PHONY: setup run test lint bench clean
+.PHONY: setup run test bench clean
 
 setup: $(STAMP) $(VENDOR)/.installed
 
@@ -28,14 +28,10 @@ run: setup
 	$(BIN)/python -m app
 
 test: setup
-	$(BIN)/ruff check app tests bench
+	$(BIN)/ruff check app tests bench scripts
+	$(BIN)/ruff format --check app tests bench scripts
 	$(BIN)/mypy
 	$(BIN)/python -m pytest
-
-lint: setup
-	$(BIN)/ruff check app tests bench
-	$(BIN)/ruff format --check app tests bench
-	$(BIN)/mypy
 
 bench: setup
 	$(BIN)/python bench/bench_mlp.py

@@ -28,6 +28,7 @@ def main() -> None:
     parser.add_argument("--width", type=int, default=1280)
     parser.add_argument("--dark", action="store_true")
     parser.add_argument("--no-train", action="store_true")
+    parser.add_argument("--selector", help="screenshot only this element, e.g. .widget")
     args = parser.parse_args()
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -44,7 +45,10 @@ def main() -> None:
             page.click("[data-role=ask-form] button[type=submit]")
             page.wait_for_selector(".answer .result", timeout=10_000)
             page.locator(".widget").scroll_into_view_if_needed()
-        page.screenshot(path=args.out, full_page=True)
+        if args.selector:
+            page.locator(args.selector).first.screenshot(path=args.out)
+        else:
+            page.screenshot(path=args.out, full_page=True)
         browser.close()
 
 

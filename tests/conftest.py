@@ -92,3 +92,12 @@ def live_server(tmp_path: Path) -> Iterator[LiveServer]:
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="module")
+def module_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """One server for a module's tests, where none of them stops or breaks it."""
+    server = LiveServer(tmp_path_factory.mktemp("module-data"))
+    server.start()
+    yield server
+    server.stop()

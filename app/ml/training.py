@@ -3,6 +3,10 @@
 ``train_steps`` is a pure function of its arguments (given a fresh model and a fresh
 optimizer): replaying k steps from scratch reproduces the first k records and the
 weights bit for bit, so a caller can stop early and rebuild any step later.
+
+It trains any ``TrainableModel`` (app.ml.models.base) on a ``DataSplit`` whose inputs
+are float features or int token ids and whose targets are int classes or float values.
+Fine-tuning is the same loop started from a copy of a trained model (``fine_tune``).
 """
 
 from __future__ import annotations
@@ -11,18 +15,23 @@ import math
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
 
-from app.ml.datasets import Dataset
-from app.ml.models.mlp import MLP
+from app.ml.datasets import DataSplit
+from app.ml.models.base import CROSS_ENTROPY_DIVERGENCE_LOSS, TrainableModel
 from app.ml.optimizers import Optimizer
 
-# A uniform guess over k classes scores ln(k) (0.69 for two). A mean loss of 100 means
-# the model gives the true class about e^-100 on average: no learning run gets there
-# without its weights having blown up, so we call it divergence rather than wait for inf.
-DIVERGENCE_LOSS = 100.0
+# The classifiers' threshold (cross-entropy; see app.ml.models.base). Each model carries
+# its own as ``divergence_loss``: the regression's mean squared error has another scale.
+DIVERGENCE_LOSS = CROSS_ENTROPY_DIVERGENCE_LOSS
+
+# Constrained, so mypy checks the loop once per array kind it really meets.
+Inputs = TypeVar("Inputs", NDArray[np.float64], NDArray[np.int64])
+Targets = TypeVar("Targets", NDArray[np.float64], NDArray[np.int64])
+Model = TypeVar("Model", bound=TrainableModel[Any, Any])
 
 
 @dataclass(frozen=True)
@@ -93,8 +102,8 @@ def _is_finite(params: list[NDArray[np.float64]]) -> bool:
 
 
 def train_steps(
-    model: MLP,
-    dataset: Dataset,
+    model: TrainableModel[Inputs, Targets],
+    dataset: DataSplit[Inputs, Targets],
     optimizer: Optimizer,
     steps: int,
     batch_size: int,
@@ -103,12 +112,14 @@ def train_steps(
     """Train ``model`` in place for up to ``steps`` steps, yielding a record after each.
 
     batch_loss is the minibatch loss before that step's update. Stops after yielding
-    a record with diverged=True when the loss exceeds DIVERGENCE_LOSS or the loss or
-    the updated weights are not finite.
+    a record with diverged=True when the loss exceeds ``model.divergence_loss``
+    (DIVERGENCE_LOSS for the classifiers) or the loss or the updated weights are not
+    finite.
     """
     if steps < 0 or batch_size < 1:
         raise ValueError(f"need steps >= 0 and batch_size >= 1, got {steps}, {batch_size}")
     x, y = dataset.x_train, dataset.y_train
+    limit = model.divergence_loss
     batches = minibatches(len(y), batch_size, seed)
     flops = examples_seen = compute_ns = 0
     for step in range(1, steps + 1):
@@ -116,7 +127,7 @@ def train_steps(
         index = next(batches)
         loss, grads = model.loss_and_grads(x[index], y[index])
         # A blown-up loss would only push the weights further: skip that update.
-        updated = math.isfinite(loss) and loss <= DIVERGENCE_LOSS
+        updated = math.isfinite(loss) and loss <= limit
         if updated:
             optimizer.update(model.params, grads)
         diverged = not updated or not _is_finite(model.params)
@@ -130,3 +141,21 @@ def train_steps(
         yield StepRecord(step, loss, examples_seen, flops, compute_ns, diverged)
         if diverged:
             return
+
+
+def fine_tune(
+    base: Model,
+    dataset: DataSplit[Any, Any],
+    optimizer: Optimizer,
+    steps: int,
+    batch_size: int,
+    seed: int,
+) -> tuple[Model, Iterator[StepRecord]]:
+    """A copy of the trained ``base`` and the step stream that trains the copy on ``dataset``.
+
+    ``base`` is never touched: the copy starts from its weights, so the new data only has
+    to teach the difference. Use a fresh optimizer (its moments belong to one run). The
+    records count this run's FLOPs from zero; the base's own training cost is not in them.
+    """
+    model = base.copy()
+    return model, train_steps(model, dataset, optimizer, steps, batch_size, seed)

@@ -71,6 +71,7 @@ class TrainWidget {
     this.buttons.resume.addEventListener("click", () => this.resume());
     this.buttons.reset.addEventListener("click", () => this.reset());
     root.addEventListener("htmx:afterSwap", (event) => this.onAnswer(event));
+    this.surfaceChart.addEventListener("click", (event) => this.onMapClick(event));
     this.reset();
   }
 
@@ -274,8 +275,7 @@ class TrainWidget {
   }
 
   onDone(data) {
-    this.pending.push(data.final);
-    this.drawFrames();
+    this.drawFrames(); // the last frame event already carried the final numbers
     this.closeStream();
     this.showTrainingCounters(data.totals);
     this.training = data.totals;
@@ -364,9 +364,12 @@ class TrainWidget {
 
   surfaceLayout(colours, box) {
     return baseLayout(colours, {
-      xaxis: { range: box, gridcolor: colours.grid, zeroline: false, title: { text: "x" } },
-      yaxis: { range: box, gridcolor: colours.grid, zeroline: false, title: { text: "y" }, scaleanchor: "x" },
+      // constrain "domain" keeps the ranges fixed, so a click maps straight to coordinates
+      xaxis: { range: box, constrain: "domain", gridcolor: colours.grid, zeroline: false },
+      yaxis: { range: box, constrain: "domain", gridcolor: colours.grid, zeroline: false, scaleanchor: "x" },
       hovermode: "closest",
+      showlegend: false, // the caption names the marks: more room for the map
+      margin: { l: 32, r: 8, t: 8, b: 28 },
     });
   }
 
@@ -424,11 +427,19 @@ class TrainWidget {
     traces[3].x = traces[3].x.concat(val1.x);
     traces[3].y = traces[3].y.concat(val1.y);
     Plotly.react(this.surfaceChart, traces, this.surfaceLayout(colours, data.box), PLOT_CONFIG);
-    this.surfaceChart.removeAllListeners?.("plotly_click");
-    this.surfaceChart.on("plotly_click", (event) => {
-      const point = event.points && event.points[0];
-      if (point) this.ask(Number(point.x), Number(point.y));
-    });
+    this.box = data.box;
+  }
+
+  // A click anywhere on the map asks about that exact spot (not the nearest heatmap cell).
+  onMapClick(event) {
+    const area = this.surfaceChart.querySelector(".nsewdrag");
+    if (!area || !this.box) return;
+    const rect = area.getBoundingClientRect();
+    const fx = (event.clientX - rect.left) / rect.width;
+    const fy = (event.clientY - rect.top) / rect.height;
+    if (fx < 0 || fx > 1 || fy < 0 || fy > 1) return;
+    const [lo, hi] = this.box;
+    this.ask(lo + fx * (hi - lo), hi - fy * (hi - lo));
   }
 }
 

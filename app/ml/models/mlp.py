@@ -32,6 +32,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from app.ml.fingerprint import fingerprint as _fingerprint
+from app.ml.models.base import CROSS_ENTROPY_DIVERGENCE_LOSS
 
 Array = NDArray[np.float64]
 
@@ -103,6 +104,8 @@ class MLP:
     layer_sizes : e.g. (2, 16, 16, 2) = input, hidden..., n_classes
     params : [W_0, b_0, W_1, b_1, ...], W_l of shape (fan_in, fan_out), b_l of (fan_out,)
     """
+
+    divergence_loss = CROSS_ENTROPY_DIVERGENCE_LOSS
 
     def __init__(self, layer_sizes: Sequence[int], activation: str, seed: int) -> None:
         if activation not in ACTIVATIONS:
