@@ -8,7 +8,9 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund --loglevel=error \
  && mkdir -p vendor \
  && cp node_modules/htmx.org/dist/htmx.min.js vendor/htmx.min.js \
- && cp node_modules/plotly.js-cartesian-dist-min/plotly-cartesian.min.js vendor/plotly.min.js
+ && cp node_modules/plotly.js-cartesian-dist-min/plotly-cartesian.min.js vendor/plotly.min.js \
+ && mkdir -p vendor/swagger-ui \
+ && cp node_modules/swagger-ui-dist/swagger-ui-bundle.js node_modules/swagger-ui-dist/swagger-ui.css vendor/swagger-ui/
 
 FROM python:3.11-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 \

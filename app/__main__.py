@@ -2,15 +2,46 @@
 
 from __future__ import annotations
 
+import copy
+from typing import Any
+
 import uvicorn
+from uvicorn.config import LOGGING_CONFIG
 
 from app.settings import Settings
+
+
+def log_config() -> dict[str, Any]:
+    """uvicorn's own logging, plus our JSON access log in place of its text one."""
+    config: dict[str, Any] = copy.deepcopy(LOGGING_CONFIG)
+    config["formatters"]["json_lines"] = {"format": "%(message)s"}
+    config["handlers"]["phaselab_access"] = {
+        "class": "logging.StreamHandler",
+        "formatter": "json_lines",
+        "stream": "ext://sys.stdout",
+    }
+    config["loggers"]["phaselab.access"] = {
+        "handlers": ["phaselab_access"],
+        "level": "INFO",
+        "propagate": False,
+    }
+    return config
 
 
 def main() -> None:
     settings = Settings()
     print(f"Phase Lab on http://{settings.host}:{settings.port}/", flush=True)
-    uvicorn.run("app.main:app", host=settings.host, port=settings.port, log_level="info")
+    uvicorn.run(
+        "app.main:app",
+        host=settings.host,
+        port=settings.port,
+        log_config=log_config(),
+        access_log=False,
+        proxy_headers=True,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
+        # Readers' streams end by themselves within seconds; give them that long on stop.
+        timeout_graceful_shutdown=5,
+    )
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ from app.model_cache import ModelCache
 from app.runs import RunSpec
 from app.settings import Settings
 from app.store import RunStore
-from app.streams import StreamSlots
+from app.streams import Admission, StreamSlots
 
 RETRY_AFTER_SECONDS = 5
 
@@ -94,20 +94,30 @@ def parse_last_event_id(
 ResumeFromDep = Annotated[int, Depends(parse_last_event_id)]
 
 
-async def stream_slot(request: Request) -> AsyncIterator[None]:
-    """Holds one live-stream slot for as long as the response streams."""
+async def stream_admission(request: Request) -> AsyncIterator[Admission]:
+    """A slot, or a place in the queue for one, held until the response has been sent."""
     slots: StreamSlots = request.app.state.slots
-    if not slots.try_acquire():
+    admission = slots.admit()
+    if admission is None:
+        request.app.state.metrics.streams_refused.inc()
         raise HTTPException(
             503,
-            f"All {slots.capacity} training streams on this server are busy; "
-            f"try again in {RETRY_AFTER_SECONDS} seconds.",
+            f"All {slots.capacity} training streams are busy and {slots.waiting} readers are "
+            f"already waiting; try again in {RETRY_AFTER_SECONDS} seconds.",
             headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
         )
     try:
-        yield
+        yield admission
     finally:
-        slots.release()
+        admission.close()
 
 
-StreamSlotDep = Annotated[None, Depends(stream_slot)]
+AdmissionDep = Annotated[Admission, Depends(stream_admission)]
+
+
+def limit_run_creation(request: Request) -> None:
+    request.app.state.run_limiter.enforce(request)
+
+
+def limit_predicts(request: Request) -> None:
+    request.app.state.predict_limiter.enforce(request)

@@ -8,11 +8,15 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.templating import Jinja2Templates
 from starlette.middleware.gzip import GZipMiddleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from app import errors
 from app.lessons import Lesson, LessonError, load_lessons
+from app.limits import RateLimiter
 from app.model_cache import ModelCache
-from app.routes import api_runs, pages, widgets
+from app.observability import AccessLogMiddleware, Metrics
+from app.routes import api_runs, operations, pages, widgets
+from app.security import SecurityHeadersMiddleware
 from app.settings import REPO_ROOT, Settings
 from app.static_files import CachedStaticFiles, StaticUrl
 from app.store import SqliteRunStore
@@ -56,12 +60,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="0.1.0",
         description=DESCRIPTION,
         lifespan=lifespan,
+        max_body_size=settings.max_body_bytes,
+        docs_url=None,  # served by routes/docs.py from our own copy of Swagger UI
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.lessons = lessons
     app.state.store = store
     app.state.models = ModelCache(settings.model_cache_size)
-    app.state.slots = StreamSlots(settings.max_live_streams)
+    app.state.slots = StreamSlots(settings.max_live_streams, settings.max_queued_streams)
+    app.state.metrics = Metrics(app.state.slots, app.state.models)
+    app.state.run_limiter = RateLimiter(
+        "new runs", settings.runs_per_minute, burst=max(10, settings.runs_per_minute // 3)
+    )
+    app.state.predict_limiter = RateLimiter(
+        "questions", settings.predicts_per_minute, burst=max(10, settings.predicts_per_minute // 6)
+    )
 
     templates = Jinja2Templates(directory=TEMPLATES_DIR)
     templates.env.globals["static_url"] = StaticUrl(STATIC_DIR, "/static")
@@ -69,12 +83,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     errors.install(app, templates)
 
     # Compresses pages and assets; Starlette leaves text/event-stream alone, so frames
-    # are never held back in a compression buffer.
+    # are never held back in a compression buffer. Added last-to-first: the access log
+    # sees every request, including those the host check refuses.
     app.add_middleware(GZipMiddleware, minimum_size=1024)
+    app.add_middleware(SecurityHeadersMiddleware, frame_ancestors=settings.frame_ancestors)
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.allowed_hosts)
+    app.add_middleware(AccessLogMiddleware)
     app.mount("/static", CachedStaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(pages.router)
     app.include_router(api_runs.router)
     app.include_router(widgets.router)
+    app.include_router(operations.router)
     return app
 
 

@@ -32,7 +32,37 @@ class Settings(BaseSettings):
         200,
         ge=1,
         le=10_000,
-        description="Training streams one process serves at once; beyond it, 503 + Retry-After.",
+        description="Training streams one process serves at once; the rest wait in a queue.",
+    )
+    max_queued_streams: int = Field(
+        300,
+        ge=0,
+        le=100_000,
+        description="Streams that may wait for a slot; beyond it, 503 with Retry-After.",
+    )
+    runs_per_minute: int = Field(
+        30, ge=1, le=100_000, description="Runs one browser (or address) may create a minute."
+    )
+    predicts_per_minute: int = Field(
+        600,
+        ge=1,
+        le=1_000_000,
+        description="Predict calls one browser (or address) may make a minute.",
+    )
+    max_body_bytes: int = Field(
+        262_144, ge=1024, le=16_777_216, description="Largest request body accepted (413 above)."
+    )
+    allowed_hosts: list[str] = Field(
+        ["*"],
+        description='Host names to answer, as JSON, e.g. ["lab.school.org"]; "*" means any.',
+    )
+    frame_ancestors: str = Field(
+        "'self'",
+        description="Who may embed the pages in a frame (CSP frame-ancestors), e.g. a school LMS.",
+    )
+    forwarded_allow_ips: str = Field(
+        "127.0.0.1",
+        description="Proxies whose X-Forwarded-For is trusted for the client address.",
     )
     max_steps: int = Field(
         5000, ge=1, le=100_000, description="Upper bound on the training steps of one run."

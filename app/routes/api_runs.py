@@ -9,20 +9,22 @@ from typing import Annotated
 import anyio
 import anyio.to_thread
 import numpy as np
-from fastapi import APIRouter, HTTPException, Request, status
+from fastapi import APIRouter, Depends, HTTPException, Request, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.deps import (
+    AdmissionDep,
     ModelsDep,
     ResumeFromDep,
     RunIdPath,
     RunSpecDep,
     SettingsDep,
     StoreDep,
-    StreamSlotDep,
+    limit_predicts,
+    limit_run_creation,
 )
 from app.ml.models.mlp import MLP
 from app.model_cache import ModelCache
@@ -35,6 +37,8 @@ from app.runs import (
     TrainedRun,
     run_id_for,
 )
+from app.settings import Settings
+from app.streams import Admission
 
 router = APIRouter(prefix="/api", tags=["runs"])
 
@@ -67,7 +71,12 @@ def _links(request: Request, run_id: str) -> RunLinks:
     status_code=status.HTTP_201_CREATED,
     response_model=RunCreated,
     summary="Create a training run",
-    responses={422: {"description": "A field is unknown or out of its range."}},
+    responses={
+        413: ERROR,
+        422: {"description": "A field is unknown or out of its range."},
+        429: {"description": "Too many runs from this client; see `Retry-After`."},
+    },
+    dependencies=[Depends(limit_run_creation)],
 )
 def create_run(
     spec: RunSpec, request: Request, store: StoreDep, settings: SettingsDep
@@ -87,6 +96,7 @@ def create_run(
         )
     run_id = run_id_for(spec)
     store.put(run_id, spec.canonical_json())
+    request.app.state.metrics.runs_created.inc()
     return RunCreated(run_id=run_id, spec=spec, links=_links(request, run_id))
 
 
@@ -117,6 +127,22 @@ async def _advance(execution: Execution, heavy: bool, with_surface: bool) -> Fra
     outcome = execution.advance(with_surface)
     await anyio.sleep(0)  # let other streams and requests in between frames
     return outcome
+
+
+QUEUE_UPDATE_SECONDS = 1.0
+
+
+async def _wait_for_slot(admission: Admission) -> AsyncIterable[ServerSentEvent]:
+    """While the reader waits for a free slot, tell them their place once a second."""
+    while not admission.admitted:
+        yield ServerSentEvent(
+            event="queued",
+            data={
+                "position": admission.position,
+                "message": f"The server is busy: you are number {admission.position} in line.",
+            },
+        )
+        await admission.wait(QUEUE_UPDATE_SECONDS)
 
 
 async def _run_events(
@@ -185,7 +211,8 @@ async def _run_events(
     responses={
         200: {
             "description": (
-                "A `start` event (the data to plot), one `frame` event per frame (`step`, "
+                "While the server is full, `queued` events give the reader's place in line. "
+                "Then a `start` event (the data to plot), one `frame` event per frame (`step`, "
                 "`loss`, `val_loss`, accuracies, `counters`, and every few frames a "
                 "decision `surface`), then `done` (totals, `fingerprint`) or `diverged`. "
                 "Frames carry ids; send `Last-Event-ID` to resume after one."
@@ -193,7 +220,7 @@ async def _run_events(
         },
         400: ERROR,
         404: ERROR,
-        503: {"description": "Too many live streams; retry after `Retry-After` seconds."},
+        503: {"description": "Every slot and queue place is taken; see `Retry-After`."},
     },
 )
 async def stream_run(
@@ -201,11 +228,21 @@ async def stream_run(
     spec: RunSpecDep,
     resume_from: ResumeFromDep,
     models: ModelsDep,
-    _slot: StreamSlotDep,
+    admission: AdmissionDep,
+    request: Request,
 ) -> AsyncIterable[ServerSentEvent]:
     """Train the run and stream it; a client that disconnects stops the work."""
-    async for event in _run_events(run_id, spec, resume_from, models):
-        yield event
+    finished = request.app.state.metrics.streams_finished
+    outcome = "disconnected"
+    try:
+        async for queued in _wait_for_slot(admission):
+            yield queued
+        async for event in _run_events(run_id, spec, resume_from, models):
+            if event.event in ("done", "diverged"):
+                outcome = event.event
+            yield event
+    finally:
+        finished.labels(outcome).inc()
 
 
 Coordinate = Annotated[float, Field(ge=-1e6, le=1e6, allow_inf_nan=False)]
@@ -234,8 +271,11 @@ class PredictResponse(BaseModel):
     "/runs/{run_id}/predict",
     response_model=PredictResponse,
     summary="Ask the trained model",
+    dependencies=[Depends(limit_predicts)],
     responses={
         404: ERROR,
+        413: ERROR,
+        429: {"description": "Too many predict calls from this client; see `Retry-After`."},
         409: {"description": "The run diverged: it has no usable model.", "model": dict[str, str]},
         422: {"description": "Inputs of the wrong shape, too many, or not finite numbers."},
     },
@@ -246,8 +286,16 @@ async def predict(
     spec: RunSpecDep,
     models: ModelsDep,
     settings: SettingsDep,
+    request: Request,
 ) -> PredictResponse:
     """Classify points with the run's trained model (trained on demand if need be)."""
+    with request.app.state.metrics.predict_seconds.time():
+        return await _predict(run_id, body, spec, models, settings)
+
+
+async def _predict(
+    run_id: str, body: PredictRequest, spec: RunSpec, models: ModelCache, settings: Settings
+) -> PredictResponse:
     if len(body.inputs) > settings.max_predict_inputs:
         raise RequestValidationError(
             [

@@ -2,17 +2,31 @@
 
 from __future__ import annotations
 
+import secrets
+
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse
 
 from app.deps import LessonsDep, TemplatesDep
+from app.limits import CLIENT_COOKIE
 
 router = APIRouter(include_in_schema=False)
+ONE_YEAR = 365 * 24 * 3600
+
+
+def _remember_browser(request: Request, response: HTMLResponse) -> HTMLResponse:
+    """A random id per browser, so rate limits count readers, not their school's router."""
+    if CLIENT_COOKIE not in request.cookies:
+        response.set_cookie(
+            CLIENT_COOKIE, secrets.token_hex(16), max_age=ONE_YEAR, httponly=True, samesite="lax"
+        )
+    return response
 
 
 @router.get("/", response_class=HTMLResponse)
 def course_map(request: Request, lessons: LessonsDep, templates: TemplatesDep) -> HTMLResponse:
-    return templates.TemplateResponse(request, "index.html", {"lessons": list(lessons.values())})
+    page = templates.TemplateResponse(request, "index.html", {"lessons": list(lessons.values())})
+    return _remember_browser(request, page)
 
 
 @router.get("/lessons/{slug}", response_class=HTMLResponse)
@@ -30,10 +44,4 @@ def lesson_page(
         "previous": ordered[position - 1] if position > 0 else None,
         "next": ordered[position + 1] if position + 1 < len(ordered) else None,
     }
-    return templates.TemplateResponse(request, "lesson.html", context)
-
-
-@router.get("/healthz")
-def health(request: Request) -> dict[str, object]:
-    """Liveness for load balancers and Docker; also how many streams are live."""
-    return {"status": "ok", "live_streams": request.app.state.slots.live}
+    return _remember_browser(request, templates.TemplateResponse(request, "lesson.html", context))

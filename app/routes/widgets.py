@@ -6,10 +6,10 @@ import math
 from typing import Annotated
 
 import numpy as np
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse
 
-from app.deps import ModelsDep, RunIdPath, RunSpecDep, TemplatesDep
+from app.deps import ModelsDep, RunIdPath, RunSpecDep, TemplatesDep, limit_predicts
 from app.routes.api_runs import answer
 
 router = APIRouter(prefix="/widgets", include_in_schema=False)
@@ -27,7 +27,9 @@ def _coordinate(name: str, raw: str) -> tuple[float | None, str | None]:
     return value, None
 
 
-@router.post("/runs/{run_id}/ask", response_class=HTMLResponse)
+@router.post(
+    "/runs/{run_id}/ask", response_class=HTMLResponse, dependencies=[Depends(limit_predicts)]
+)
 async def ask(
     run_id: RunIdPath,
     request: Request,

@@ -177,6 +177,10 @@ class TrainWidget {
     this.watchStart = performance.now();
     this.setButtons({ start: false, pause: true, resume: false });
     this.setStatus(this.lastEventId ? "Resuming…" : "Training…");
+    source.addEventListener("queued", (e) => {
+      this.setPhase("waiting", "Waiting for a free spot");
+      this.setStatus(JSON.parse(e.data).message);
+    });
     source.addEventListener("start", (e) => this.onStart(JSON.parse(e.data)));
     source.addEventListener("frame", (e) => {
       this.lastEventId = Number(e.lastEventId);
@@ -233,6 +237,8 @@ class TrainWidget {
   }
 
   onStart(data) {
+    this.setPhase("training", "Phase 1: training");
+    this.setStatus("Training…");
     if (this.started) return; // a resumed stream repeats it; the charts already hold it
     this.started = true;
     this.run = data;

@@ -52,7 +52,3 @@ def test_an_unknown_lesson_is_a_404_page(client: TestClient) -> None:
 def test_lesson_slugs_cannot_reach_outside_the_folder(client: TestClient) -> None:
     for path in ["/lessons/..%2F..%2Fpyproject", "/lessons/%2e%2e", "/lessons/../README"]:
         assert client.get(path).status_code == 404, path
-
-
-def test_health(client: TestClient) -> None:
-    assert client.get("/healthz").json() == {"status": "ok", "live_streams": 0}

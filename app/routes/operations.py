@@ -1,0 +1,30 @@
+"""For operators and API readers: health, Prometheus metrics, and the API docs page."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from app.deps import TemplatesDep
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/healthz")
+def health(request: Request) -> dict[str, object]:
+    """Liveness for load balancers and Docker; also how many streams are live."""
+    slots = request.app.state.slots
+    return {"status": "ok", "live_streams": slots.live, "queued_streams": slots.waiting}
+
+
+@router.get("/metrics")
+def metrics(request: Request) -> Response:
+    body = generate_latest(request.app.state.metrics.registry)
+    return Response(body, media_type=CONTENT_TYPE_LATEST)
+
+
+@router.get("/docs", response_class=HTMLResponse)
+def api_docs(request: Request, templates: TemplatesDep) -> HTMLResponse:
+    """Swagger UI from our own static files, started by an external script (strict CSP)."""
+    return templates.TemplateResponse(request, "api_docs.html", {})

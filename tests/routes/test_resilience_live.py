@@ -1,0 +1,146 @@
+"""Faults against real uvicorn processes: restarts, abrupt kills, a full server."""
+
+from __future__ import annotations
+
+import json
+import signal
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.conftest import LiveServer
+
+pytestmark = pytest.mark.server
+
+
+def sse(lines: list[str]) -> list[tuple[str, str | None, dict[str, Any]]]:
+    events, event = [], {}  # type: ignore[var-annotated]
+    for line in lines:
+        if not line:
+            if "event" in event:
+                events.append((event["event"], event.get("id"), json.loads(event["data"])))
+            event = {}
+        elif not line.startswith(":"):
+            key, _, value = line.partition(": ")
+            event[key] = value
+    return events
+
+
+def read_all(server: LiveServer, run_id: str, headers: dict[str, str] | None = None) -> list[Any]:
+    url = f"{server.url}/api/runs/{run_id}/events"
+    with httpx.stream("GET", url, headers=headers or {}, timeout=30) as response:
+        assert response.status_code == 200
+        return sse(list(response.iter_lines()))
+
+
+def test_a_restart_mid_stream_loses_nothing(tmp_path: Path) -> None:
+    server = LiveServer(tmp_path / "data")
+    server.start()
+    try:
+        spec = {"model": "mlp", "steps": 300, "speed": "normal", "seed": 21}
+        run_id = httpx.post(f"{server.url}/api/runs", json=spec).json()["run_id"]
+        seen: list[str] = []
+        with httpx.stream("GET", f"{server.url}/api/runs/{run_id}/events", timeout=30) as stream:
+            for line in stream.iter_lines():
+                seen.append(line)
+                if line == "id: 30":
+                    break
+        server.stop()  # the server goes away mid-run...
+        server.start()  # ...and comes back on the same port and data folder
+        last_id = "30"
+        resumed = read_all(server, run_id, {"Last-Event-ID": last_id})
+        frames = [(i, d) for name, i, d in resumed if name == "frame"]
+        assert [i for i, _ in frames] == [str(n) for n in range(31, 101)]
+        uninterrupted = {i: d for name, i, d in read_all(server, run_id) if name == "frame"}
+        for i, data in frames:
+            assert i is not None
+            assert data["loss"] == uninterrupted[i]["loss"]
+            assert data["counters"]["flops"] == uninterrupted[i]["counters"]["flops"]
+        predicted = httpx.post(
+            f"{server.url}/api/runs/{run_id}/predict", json={"inputs": [[0.1, 0.2]]}
+        )
+        assert predicted.status_code == 200
+        assert predicted.json()["fingerprint"] == resumed[-1][2]["fingerprint"]
+    finally:
+        server.stop()
+
+
+def test_run_ids_from_before_a_restart_still_answer(tmp_path: Path) -> None:
+    server = LiveServer(tmp_path / "data")
+    server.start()
+    try:
+        run_id = httpx.post(f"{server.url}/api/runs", json={"model": "mlp", "steps": 50}).json()[
+            "run_id"
+        ]
+        before = httpx.post(f"{server.url}/api/runs/{run_id}/predict", json={"inputs": [[1, 1]]})
+        server.stop()
+        server.start()
+        after = httpx.post(f"{server.url}/api/runs/{run_id}/predict", json={"inputs": [[1, 1]]})
+        assert after.status_code == 200
+        assert after.json()["probabilities"] == before.json()["probabilities"]
+        assert after.json()["fingerprint"] == before.json()["fingerprint"]
+    finally:
+        server.stop()
+
+
+def test_the_store_survives_an_abrupt_kill(tmp_path: Path) -> None:
+    server = LiveServer(tmp_path / "data", {"PHASELAB_RUNS_PER_MINUTE": "10000"})
+    server.start()
+    created = []
+    try:
+        with httpx.Client(base_url=server.url) as client:
+            for seed in range(40):
+                response = client.post("/api/runs", json={"model": "mlp", "seed": seed})
+                created.append(response.json()["run_id"])
+        assert server.process is not None
+        server.process.send_signal(signal.SIGKILL)  # no shutdown, no cleanup
+        server.process.wait()
+        server.process = None
+        database = sqlite3.connect(tmp_path / "data" / "runs.sqlite3")
+        assert database.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        database.close()
+        server.start()
+        for run_id in created:
+            assert httpx.get(f"{server.url}/api/runs/{run_id}").status_code == 200
+    finally:
+        server.stop()
+
+
+def test_a_full_server_queues_then_refuses(tmp_path: Path) -> None:
+    server = LiveServer(
+        tmp_path / "data",
+        {"PHASELAB_MAX_LIVE_STREAMS": "1", "PHASELAB_MAX_QUEUED_STREAMS": "1"},
+    )
+    server.start()
+    try:
+        spec = {"model": "mlp", "steps": 100, "speed": "fast"}
+        run_id = httpx.post(f"{server.url}/api/runs", json=spec).json()["run_id"]
+        url = f"{server.url}/api/runs/{run_id}/events"
+        with (
+            httpx.Client(timeout=30) as first_client,
+            httpx.Client(timeout=30) as second_client,
+            first_client.stream("GET", url) as first,
+        ):
+            first_lines = first.iter_lines()
+            assert next(first_lines) == "event: start"
+            with second_client.stream("GET", url) as second:
+                lines = second.iter_lines()
+                assert next(lines) == "event: queued"
+                queued = json.loads(next(lines).removeprefix("data: "))
+                assert queued["position"] == 1
+                assert "number 1 in line" in queued["message"]
+                third = httpx.get(url, timeout=5)
+                assert third.status_code == 503
+                assert third.headers["retry-after"] == "5"
+                health = httpx.get(f"{server.url}/healthz").json()
+                assert (health["live_streams"], health["queued_streams"]) == (1, 1)
+                rest = list(first_lines)  # the first reader finishes...
+                assert "event: done" in rest
+                events = sse([*lines])  # ...and the second is served in full
+                names = [name for name, _, _ in events]
+                assert names[names.index("start") :] == ["start"] + ["frame"] * 100 + ["done"]
+    finally:
+        server.stop()
