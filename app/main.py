@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
 from fastapi.templating import Jinja2Templates
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
@@ -44,16 +46,40 @@ def _check_presets(settings: Settings, lessons: dict[str, Lesson]) -> None:
                 )
 
 
+def _document_server_limits(app: FastAPI, settings: Settings) -> None:
+    """Make the OpenAPI schema state this server's own limits, not just the model's."""
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = get_openapi(
+                title=app.title, version=app.version, description=app.description, routes=app.routes
+            )
+            for name in ("RunSpec", "RunSpec-Input", "RunSpec-Output"):
+                spec = schema.get("components", {}).get("schemas", {}).get(name)
+                if spec is not None:
+                    spec["properties"]["steps"]["maximum"] = settings.max_steps
+            inputs = schema["components"]["schemas"]["PredictRequest"]["properties"]["inputs"]
+            inputs["maxItems"] = settings.max_predict_inputs
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     lessons = load_lessons(settings.lessons_dir)  # a bad lesson stops start-up here
     _check_presets(settings, lessons)
-    store = SqliteRunStore(settings.data_dir / "runs.sqlite3")
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        yield
-        store.close()
+        # The store lives exactly as long as the server: opened at start, closed at stop.
+        store = SqliteRunStore(settings.data_dir / "runs.sqlite3")
+        app.state.store = store
+        try:
+            yield
+        finally:
+            store.close()
 
     app = FastAPI(
         title="Phase Lab",
@@ -66,7 +92,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.lessons = lessons
-    app.state.store = store
     app.state.models = ModelCache(settings.model_cache_size)
     app.state.slots = StreamSlots(settings.max_live_streams, settings.max_queued_streams)
     app.state.metrics = Metrics(app.state.slots, app.state.models)
@@ -77,6 +102,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         "questions", settings.predicts_per_minute, burst=max(10, settings.predicts_per_minute // 6)
     )
 
+    _document_server_limits(app, settings)
     templates = Jinja2Templates(directory=TEMPLATES_DIR)
     templates.env.globals["static_url"] = StaticUrl(STATIC_DIR, "/static")
     app.state.templates = templates

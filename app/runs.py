@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Annotated, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from app.ml.datasets import DATA_BOX, Dataset, make_dataset
 from app.ml.models.mlp import MLP
@@ -33,7 +33,18 @@ SURFACE_RESOLUTION = 40
 # Frames per second while watching, per speed; the numbers do not depend on it.
 FRAMES_PER_SECOND: dict[str, float] = {"slow": 8.0, "normal": 20.0, "fast": 50.0}
 
-HiddenLayer = Annotated[int, Field(ge=1, le=64)]
+
+def _json_integer(value: object) -> object:
+    """Integers as JSON Schema counts them: 5 and 5.0, but not true or "5"."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+# Strict numbers: JSON true/false and numeric strings are refused, not quietly converted.
+JsonInt = Annotated[int, BeforeValidator(_json_integer), Field(strict=True)]
+# Constraints before the validator, or the JSON schema shows them as raw "ge"/"le" keys.
+HiddenLayer = Annotated[int, Field(strict=True, ge=1, le=64), BeforeValidator(_json_integer)]
 
 
 class RunSpec(BaseModel):
@@ -45,9 +56,11 @@ class RunSpec(BaseModel):
     dataset: Literal["moons", "circles", "spiral", "xor"] = Field(
         "moons", description="The 2-D pattern the classifier learns."
     )
-    n_samples: int = Field(300, ge=20, le=2000, description="Points generated, before the split.")
+    n_samples: JsonInt = Field(
+        300, ge=20, le=2000, description="Points generated, before the split."
+    )
     noise: float = Field(
-        0.15, ge=0.0, le=1.0, description="How blurred the pattern is (0 = clean)."
+        0.15, strict=True, ge=0.0, le=1.0, description="How blurred the pattern is (0 = clean)."
     )
     hidden: tuple[HiddenLayer, ...] = Field(
         (16, 16), min_length=1, max_length=4, description="Units in each hidden layer."
@@ -57,11 +70,11 @@ class RunSpec(BaseModel):
         "adam", description="Update rule (SGD has momentum 0.9)."
     )
     learning_rate: float = Field(
-        0.01, gt=0.0, le=100.0, description="Step size; too high and the run diverges."
+        0.01, strict=True, gt=0.0, le=100.0, description="Step size; too high and the run diverges."
     )
-    batch_size: int = Field(32, ge=1, le=512, description="Examples per training step.")
-    steps: int = Field(400, ge=1, le=100_000, description="Training steps (updates).")
-    seed: int = Field(7, ge=0, le=2**31 - 1, description="Seed for data, weights and batches.")
+    batch_size: JsonInt = Field(32, ge=1, le=512, description="Examples per training step.")
+    steps: JsonInt = Field(400, ge=1, le=100_000, description="Training steps (updates).")
+    seed: JsonInt = Field(7, ge=0, le=2**31 - 1, description="Seed for data, weights and batches.")
     pace: Literal["watch", "instant"] = Field(
         "watch", description="'watch' paces frames for the eye; 'instant' sends them as computed."
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import AsyncIterable
-from typing import Annotated
+from typing import Annotated, Any
 
 import anyio
 import anyio.to_thread
@@ -46,7 +46,20 @@ router = APIRouter(prefix="/api", tags=["runs"])
 # readers' frames keep their pace; below it, a thread hop would cost more than it saves.
 INLINE_FLOPS_PER_FRAME = 5_000_000
 
-ERROR = {"description": "A plain message in `detail`.", "model": dict[str, str]}
+
+def error(description: str) -> dict[str, Any]:
+    """An error answer in OpenAPI: JSON with a plain message in `detail`."""
+    schema = {
+        "type": "object",
+        "properties": {"detail": {"type": "string"}},
+        "required": ["detail"],
+    }
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+BAD_BODY = error("The body is not JSON at all.")
+TOO_LARGE = error("The body is larger than the server accepts.")
+UNKNOWN_RUN = error("No run has this id.")
 
 
 class RunLinks(BaseModel):
@@ -72,9 +85,10 @@ def _links(request: Request, run_id: str) -> RunLinks:
     response_model=RunCreated,
     summary="Create a training run",
     responses={
-        413: ERROR,
+        400: BAD_BODY,
+        413: TOO_LARGE,
         422: {"description": "A field is unknown or out of its range."},
-        429: {"description": "Too many runs from this client; see `Retry-After`."},
+        429: error("Too many runs from this client; see `Retry-After`."),
     },
     dependencies=[Depends(limit_run_creation)],
 )
@@ -104,7 +118,7 @@ def create_run(
     "/runs/{run_id}",
     response_model=RunCreated,
     summary="A run's spec and links",
-    responses={404: ERROR},
+    responses={404: UNKNOWN_RUN},
 )
 def read_run(run_id: RunIdPath, spec: RunSpecDep, request: Request) -> RunCreated:
     return RunCreated(run_id=run_id, spec=spec, links=_links(request, run_id))
@@ -218,9 +232,9 @@ async def _run_events(
                 "Frames carry ids; send `Last-Event-ID` to resume after one."
             ),
         },
-        400: ERROR,
-        404: ERROR,
-        503: {"description": "Every slot and queue place is taken; see `Retry-After`."},
+        400: error("`Last-Event-ID` is not a frame number."),
+        404: UNKNOWN_RUN,
+        503: error("Every slot and queue place is taken; see `Retry-After`."),
     },
 )
 async def stream_run(
@@ -245,7 +259,8 @@ async def stream_run(
         finished.labels(outcome).inc()
 
 
-Coordinate = Annotated[float, Field(ge=-1e6, le=1e6, allow_inf_nan=False)]
+# Strict: JSON true/false are not numbers, whatever Python thinks of bool.
+Coordinate = Annotated[float, Field(ge=-1e6, le=1e6, allow_inf_nan=False, strict=True)]
 Point = Annotated[list[Coordinate], Field(min_length=2, max_length=2)]
 
 
@@ -273,10 +288,11 @@ class PredictResponse(BaseModel):
     summary="Ask the trained model",
     dependencies=[Depends(limit_predicts)],
     responses={
-        404: ERROR,
-        413: ERROR,
-        429: {"description": "Too many predict calls from this client; see `Retry-After`."},
-        409: {"description": "The run diverged: it has no usable model.", "model": dict[str, str]},
+        400: BAD_BODY,
+        404: UNKNOWN_RUN,
+        409: error("The run diverged: it has no usable model."),
+        413: TOO_LARGE,
+        429: error("Too many predict calls from this client; see `Retry-After`."),
         422: {"description": "Inputs of the wrong shape, too many, or not finite numbers."},
     },
 )
