@@ -9,6 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.templating import Jinja2Templates
+from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 
@@ -18,6 +19,13 @@ def _plain(error: dict[str, Any]) -> str:
     sent = error.get("input")
     shown = "" if sent is None or isinstance(sent, dict | list) else f" (got {sent!r})"
     return f"{loc or 'request'}: {error.get('msg', 'invalid')}{shown}"
+
+
+def plain_message(error: Exception) -> str:
+    """A validation or value error as sentences a reader can act on."""
+    if isinstance(error, ValidationError):
+        return "; ".join(_plain(dict(e)) for e in error.errors()[:3])
+    return str(error)
 
 
 async def validation_error(request: Request, exc: Exception) -> Response:

@@ -12,12 +12,13 @@ from fastapi.templating import Jinja2Templates
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
-from app import errors
+from app import cost_panel, errors
 from app.lessons import Lesson, LessonError, load_lessons
 from app.limits import RateLimiter
+from app.ml.costs import Assumptions, regions
 from app.model_cache import ModelCache
 from app.observability import AccessLogMiddleware, Metrics
-from app.routes import api_runs, operations, pages, widgets
+from app.routes import api_runs, costs, operations, pages, widgets
 from app.security import SecurityHeadersMiddleware
 from app.settings import REPO_ROOT, Settings
 from app.static_files import CachedStaticFiles, StaticUrl
@@ -105,6 +106,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     _document_server_limits(app, settings)
     templates = Jinja2Templates(directory=TEMPLATES_DIR)
     templates.env.globals["static_url"] = StaticUrl(STATIC_DIR, "/static")
+    templates.env.globals["cost_regions"] = regions()
+    templates.env.globals["cost_defaults"] = Assumptions.default()
+    templates.env.globals["initial_cost_view"] = cost_panel.build(cost_panel.MeasuredRun())
     app.state.templates = templates
     errors.install(app, templates)
 
@@ -119,6 +123,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(pages.router)
     app.include_router(api_runs.router)
     app.include_router(widgets.router)
+    app.include_router(costs.router)
     app.include_router(operations.router)
     return app
 

@@ -6,6 +6,8 @@ const CLASS_COLOURS = ["#1f77b4", "#ff7f0e"]; // blue and orange: distinguishabl
 const SURFACE_SCALE = [[0, "#c6dbef"], [0.5, "#f7f7f7"], [1, "#fdd0a2"]];
 const SURFACE_SCALE_DARK = [[0, "#16324f"], [0.5, "#2b2b2b"], [1, "#5a3510"]];
 const BUSY_RETRY_MS = 5000;
+const COST_REFRESH_MS = 2000; // estimates refresh this often while training: live, not chatty
+const ANNOUNCE_EVERY_MS = 10000; // screen readers hear a summary at most this often
 
 const numberFormat = new Intl.NumberFormat("en");
 
@@ -70,6 +72,13 @@ class TrainWidget {
     this.buttons.pause.addEventListener("click", () => this.pause());
     this.buttons.resume.addEventListener("click", () => this.resume());
     this.buttons.reset.addEventListener("click", () => this.reset());
+    this.buttons["rerun-instant"].addEventListener("click", () => this.rerunUnpaced());
+    this.costForm = root.querySelector("[data-role=cost-form]");
+    this.costs = root.querySelector("[data-role=costs]");
+    this.announcer = root.querySelector("[data-role=announce]");
+    if (this.restoreAssumptions()) this.recalculateCosts();
+    this.costForm.addEventListener("change", () => this.shareAssumptions());
+    this.costs.addEventListener("htmx:afterSwap", () => this.drawCostCharts());
     root.addEventListener("htmx:afterSwap", (event) => this.onAnswer(event));
     this.surfaceChart.addEventListener("click", (event) => this.onMapClick(event));
     this.reset();
@@ -78,6 +87,7 @@ class TrainWidget {
   // ---- state -------------------------------------------------------------------------
 
   reset() {
+    const hadRun = Boolean(this.training || (this.queries && this.queries.count));
     this.closeStream();
     clearTimeout(this.retryTimer);
     this.runId = null;
@@ -88,7 +98,13 @@ class TrainWidget {
     this.watchedMs = 0;
     this.watchStart = null;
     this.training = null;
-    this.queries = { count: 0, points: 0, flops: 0, computeNs: 0 };
+    this.queries = { count: 0, points: 0, flops: 0, computeNs: 0, lastFlops: 0, lastComputeNs: 0 };
+    this.frozen = false;
+    this.nParameters = 0;
+    clearInterval(this.costTimer);
+    this.costTimer = null;
+    this.lastAnnounced = 0;
+    if (this.buttons["rerun-instant"]) this.buttons["rerun-instant"].hidden = true;
     this.inference.hidden = true;
     this.root.querySelector(".answer").textContent = "";
     for (const cell of this.root.querySelectorAll("[data-counter]")) {
@@ -100,6 +116,122 @@ class TrainWidget {
     this.setStatus("");
     this.setButtons({ start: true, pause: false, resume: false });
     this.drawEmptyCharts();
+    if (hadRun) this.recalculateCosts(); // the page arrives with the empty panel rendered
+  }
+
+  // ---- costs -------------------------------------------------------------------------
+  // The server turns counters into energy, CO2 and money (one cost model, in Python);
+  // we send what we counted and measured, at most every COST_REFRESH_MS while training.
+
+  recalculateCosts() {
+    const t = this.training || { flops: 0, compute_ns: 0 };
+    const q = this.queries;
+    const values = {
+      train_flops: t.flops,
+      train_compute_ns: t.compute_ns,
+      watched_ms: Math.round(this.watchedMs + (this.watchStart === null ? 0 : performance.now() - this.watchStart)),
+      n_parameters: this.nParameters,
+      frozen: this.frozen ? 1 : 0,
+      queries: q.count,
+      infer_flops: q.flops,
+      infer_compute_ns: q.computeNs,
+      last_flops: q.lastFlops,
+      last_compute_ns: q.lastComputeNs,
+    };
+    for (const [name, value] of Object.entries(values)) this.costForm.elements[name].value = String(value);
+    htmx.trigger(this.costForm, "recalc");
+  }
+
+  startCostUpdates() {
+    clearInterval(this.costTimer);
+    this.costTimer = setInterval(() => this.recalculateCosts(), COST_REFRESH_MS);
+  }
+
+  stopCostUpdates() {
+    clearInterval(this.costTimer);
+    this.costTimer = null;
+    this.recalculateCosts();
+  }
+
+  announce(text, force = false) {
+    // Screen readers hear a summary now and then, not every frame.
+    const now = performance.now();
+    if (!force && now - this.lastAnnounced < ANNOUNCE_EVERY_MS) return;
+    this.lastAnnounced = now;
+    this.announcer.textContent = text;
+  }
+
+  restoreAssumptions() {
+    const params = new URLSearchParams(window.location.search);
+    let restored = false;
+    for (const name of ["watts", "region", "price_per_hour"]) {
+      const value = params.get(name);
+      if (value !== null && this.costForm.elements[name]) {
+        this.costForm.elements[name].value = value;
+        restored = true;
+      }
+    }
+    return restored;
+  }
+
+  shareAssumptions() {
+    // The page's address keeps the reader's assumptions, so a shared link shows the same.
+    const url = new URL(window.location.href);
+    for (const name of ["watts", "region", "price_per_hour"]) {
+      url.searchParams.set(name, this.costForm.elements[name].value);
+    }
+    history.replaceState(null, "", url);
+  }
+
+  drawCostCharts() {
+    const view = this.costs.querySelector(".cost-view");
+    if (!view) return;
+    const summary = view.dataset.summary;
+    if (summary) this.announce(summary);
+    const chart = JSON.parse(view.dataset.chart || "{}");
+    const colours = themeColours();
+    const breakEven = view.querySelector("[data-role=break-even-chart]");
+    if (breakEven && chart.break_even) {
+      const d = chart.break_even;
+      Plotly.react(
+        breakEven,
+        [
+          { x: d.queries, y: d.training_wh, mode: "lines", name: "training (once)", line: { color: CLASS_COLOURS[1], width: 2 } },
+          { x: d.queries, y: d.inference_wh, mode: "lines", name: "all answers", line: { color: CLASS_COLOURS[0], width: 2 } },
+        ],
+        baseLayout(colours, {
+          xaxis: { type: "log", title: { text: "number of answers" }, gridcolor: colours.grid },
+          yaxis: { type: "log", title: { text: "energy, Wh" }, gridcolor: colours.grid },
+        }),
+        PLOT_CONFIG,
+      );
+    }
+    const scale = view.querySelector("[data-role=scale-chart]");
+    if (scale && chart.scale && chart.scale.length) {
+      Plotly.react(
+        scale,
+        [{
+          type: "bar",
+          orientation: "h",
+          y: chart.scale.map((r) => r.label),
+          x: chart.scale.map((r) => r.flops),
+          marker: { color: chart.scale.map((_, i) => (i === 0 ? CLASS_COLOURS[1] : CLASS_COLOURS[0])) },
+          hovertemplate: "%{y}: %{x:.3s} FLOP<extra></extra>",
+        }],
+        baseLayout(colours, {
+          showlegend: false,
+          margin: { l: 120, r: 12, t: 8, b: 40 },
+          xaxis: { type: "log", title: { text: "training arithmetic, FLOP (log scale)" }, gridcolor: colours.grid },
+          yaxis: { autorange: "reversed" },
+        }),
+        PLOT_CONFIG,
+      );
+    }
+  }
+
+  rerunUnpaced() {
+    this.controls.elements.speed.value = "instant";
+    this.start();
   }
 
   setPhase(phase, text) {
@@ -163,6 +295,7 @@ class TrainWidget {
     this.runId = body.run_id;
     this.setPhase("training", "Phase 1: training");
     this.openStream();
+    this.startCostUpdates();
   }
 
   fail(message) {
@@ -226,6 +359,7 @@ class TrainWidget {
 
   pause() {
     this.closeStream();
+    this.stopCostUpdates();
     this.setPhase("paused", "Paused");
     this.setStatus(`Paused after step ${this.training ? this.training.step : 0}. The server stopped computing.`);
     this.setButtons({ start: true, pause: false, resume: true });
@@ -234,9 +368,11 @@ class TrainWidget {
   resume() {
     this.setPhase("training", "Phase 1: training");
     this.openStream();
+    this.startCostUpdates();
   }
 
   onStart(data) {
+    this.nParameters = data.n_parameters;
     this.setPhase("training", "Phase 1: training");
     this.setStatus("Training…");
     if (this.started) return; // a resumed stream repeats it; the charts already hold it
@@ -297,11 +433,17 @@ class TrainWidget {
     this.askForm.setAttribute("hx-post", `/widgets/runs/${this.runId}/ask`);
     htmx.process(this.askForm);
     this.inference.hidden = false;
+    this.frozen = true;
+    this.buttons["rerun-instant"].hidden = false;
+    this.stopCostUpdates();
+    this.announce(`Training finished after ${formatCount(data.totals.steps)} steps. The model is frozen; you can ask it questions.`, true);
   }
 
   onDiverged(data) {
     this.drawFrames();
     this.closeStream();
+    this.stopCostUpdates();
+    this.announce(data.message, true);
     this.training = data.totals;
     this.showTrainingCounters(data.totals);
     this.setPhase("diverged", "Diverged: no model");
@@ -328,6 +470,8 @@ class TrainWidget {
     q.points += 1;
     q.flops += flops;
     q.computeNs += computeNs;
+    q.lastFlops = flops;
+    q.lastComputeNs = computeNs;
     this.setCounter("infer-last-points", "1");
     this.setCounter("infer-last-flops", formatCount(flops));
     this.setCounter("infer-last-compute", formatDuration(computeNs));
@@ -347,6 +491,7 @@ class TrainWidget {
       { x: [[Number(result.dataset.x)]], y: [[Number(result.dataset.y)]] },
       [4],
     );
+    this.recalculateCosts();
   }
 
   // ---- drawing -----------------------------------------------------------------------
