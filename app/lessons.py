@@ -82,14 +82,41 @@ class Lesson:
         return [b.spec for b in self.blocks if isinstance(b, WidgetBlock)]
 
 
-class LessonError(Exception):
-    """A lesson file that cannot be used, with where and why."""
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong in a lesson file: where, which field, and why."""
 
-    def __init__(self, path: Path, line: int | None, field: str | None, reason: str) -> None:
-        self.path, self.line, self.field, self.reason = path, line, field, reason
-        where = f"{path}" + (f", line {line}" if line else "")
-        what = f"{field}: " if field else ""
-        super().__init__(f"{where}: {what}{reason}")
+    path: Path
+    line: int | None
+    field: str | None
+    reason: str
+
+    def __str__(self) -> str:
+        where = f"{self.path}" + (f", line {self.line}" if self.line else "")
+        what = f"{self.field}: " if self.field else ""
+        return f"{where}: {what}{self.reason}"
+
+
+class LessonError(Exception):
+    """Lesson files that cannot be used: every problem found, each with where and why.
+
+    ``path``, ``line``, ``field`` and ``reason`` describe the first problem.
+    """
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        first = problems[0]
+        self.path, self.line, self.field, self.reason = (
+            first.path,
+            first.line,
+            first.field,
+            first.reason,
+        )
+        super().__init__("\n".join(str(problem) for problem in problems))
+
+    @classmethod
+    def one(cls, path: Path, line: int | None, field: str | None, reason: str) -> LessonError:
+        return cls([Problem(path, line, field, reason)])
 
 
 def _markdown() -> MarkdownIt:
@@ -130,19 +157,23 @@ def _validate(model: type[BaseModel], text: str, path: Path, first_line: int, pr
         # The context mark is where the broken construct began, which is where to look.
         mark = getattr(error, "context_mark", None) or getattr(error, "problem_mark", None)
         line = first_line + mark.line if mark is not None else first_line
-        raise LessonError(path, line, prefix or None, f"not valid YAML ({error})") from None
+        raise LessonError.one(path, line, prefix or None, f"not valid YAML ({error})") from None
     if not isinstance(data, dict):
-        raise LessonError(path, first_line, prefix or None, "expected 'key: value' lines")
+        raise LessonError.one(path, first_line, prefix or None, "expected 'key: value' lines")
     try:
         return model.model_validate(data)
     except ValidationError as error:
-        first = error.errors()[0]
-        loc = [str(p) if not isinstance(p, int) else p for p in first["loc"]]
-        field = ".".join(str(p) for p in [prefix, *loc] if p != "")
-        reason = first["msg"]
-        if first["type"] == "literal_error":
-            reason += f" (got {first['input']!r})"
-        raise LessonError(path, _line_of(text, loc, first_line), field, reason) from None
+        problems = []
+        for item in error.errors():
+            loc = [p if isinstance(p, int) else str(p) for p in item["loc"]]
+            # A tagged union puts the tag in the path (preset.train-classifier.x): drop it.
+            loc = [p for p in loc if not (isinstance(p, str) and p == data.get("kind"))]
+            field = ".".join(str(p) for p in [prefix, *loc] if p != "")
+            reason = item["msg"]
+            if item["type"] == "literal_error":
+                reason += f" (got {item['input']!r})"
+            problems.append(Problem(path, _line_of(text, loc, first_line), field, reason))
+        raise LessonError(problems) from None
 
 
 def load_lesson(path: Path, md: MarkdownIt | None = None) -> Lesson:
@@ -150,8 +181,13 @@ def load_lesson(path: Path, md: MarkdownIt | None = None) -> Lesson:
     source = path.read_text(encoding="utf-8")
     tokens = md.parse(source)
     if not tokens or tokens[0].type != "front_matter":
-        raise LessonError(path, 1, None, "missing front matter (a '---' block at the top)")
-    meta: FrontMatter = _validate(FrontMatter, tokens[0].content, path, 2, "")
+        raise LessonError.one(path, 1, None, "missing front matter (a '---' block at the top)")
+    problems: list[Problem] = []
+    meta: FrontMatter | None = None
+    try:
+        meta = _validate(FrontMatter, tokens[0].content, path, 2, "")
+    except LessonError as error:
+        problems += error.problems
     blocks: list[HtmlBlock | WidgetBlock] = []
     pending: list[Token] = []
     env: dict[str, Any] = {}
@@ -165,17 +201,24 @@ def load_lesson(path: Path, md: MarkdownIt | None = None) -> Lesson:
         if token.type == "fence" and token.info.strip() == "widget":
             if token.level != 0:
                 line = token.map[0] + 1 if token.map else None
-                raise LessonError(
-                    path, line, "widget", "a widget must not sit inside a list or quote"
+                problems.append(
+                    Problem(path, line, "widget", "a widget must not sit inside a list or quote")
                 )
+                continue
             flush()
             first_line = token.map[0] + 2 if token.map else 1
-            spec: WidgetSpec = _validate(WidgetSpec, token.content, path, first_line, "widget")
+            try:
+                spec: WidgetSpec = _validate(WidgetSpec, token.content, path, first_line, "widget")
+            except LessonError as error:
+                problems += error.problems  # keep going: report every bad widget at once
+                continue
             count = sum(isinstance(b, WidgetBlock) for b in blocks)
             blocks.append(WidgetBlock(spec=spec, number=count + 1))
         else:
             pending.append(token)
     flush()
+    if problems or meta is None:
+        raise LessonError(problems)
     words = len(re.findall(r"\w+", source))
     return Lesson(meta, tuple(blocks), path, max(1, math.ceil(words / WORDS_PER_MINUTE)))
 
@@ -183,13 +226,36 @@ def load_lesson(path: Path, md: MarkdownIt | None = None) -> Lesson:
 def load_lessons(folder: Path) -> dict[str, Lesson]:
     """Every ``*.md`` lesson in the folder, keyed by slug, in course order."""
     if not folder.is_dir():
-        raise LessonError(folder, None, None, "lessons folder not found")
+        raise LessonError.one(folder, None, None, "lessons folder not found")
     md = _markdown()
     lessons: dict[str, Lesson] = {}
+    problems: list[Problem] = []
     for path in sorted(folder.glob("*.md")):
-        lesson = load_lesson(path, md)
+        try:
+            lesson = load_lesson(path, md)
+        except LessonError as error:
+            problems += error.problems
+            continue
         if lesson.slug in lessons:
             other = lessons[lesson.slug].path.name
-            raise LessonError(path, None, "slug", f"'{lesson.slug}' is also used by {other}")
+            problems.append(Problem(path, None, "slug", f"'{lesson.slug}' is also used by {other}"))
+            continue
         lessons[lesson.slug] = lesson
+    if problems:
+        raise LessonError(problems)
     return dict(sorted(lessons.items(), key=lambda item: (item[1].meta.order, item[0])))
+
+
+def check_limits(lessons: dict[str, Lesson], max_steps: int) -> list[Problem]:
+    """Presets this server would refuse to run, so a lesson cannot ship a broken demo."""
+    return [
+        Problem(
+            lesson.path,
+            None,
+            "widget.preset.steps",
+            f"{widget.preset.steps} is above this server's limit of {max_steps}",
+        )
+        for lesson in lessons.values()
+        for widget in lesson.widgets
+        if widget.preset.steps > max_steps
+    ]

@@ -13,7 +13,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from app import cost_panel, errors
-from app.lessons import Lesson, LessonError, load_lessons
+from app.lessons import LessonError, check_limits, load_lessons
 from app.limits import RateLimiter
 from app.ml.costs import Assumptions, regions
 from app.model_cache import ModelCache
@@ -33,18 +33,6 @@ Phase Lab's public API: create a training run from a spec, watch it train as ser
 events, then ask the trained model questions. A run is a pure function of its spec: the
 same spec always gives the same run id and the same numbers.
 """
-
-
-def _check_presets(settings: Settings, lessons: dict[str, Lesson]) -> None:
-    for lesson in lessons.values():
-        for widget in lesson.widgets:
-            if widget.preset.steps > settings.max_steps:
-                raise LessonError(
-                    lesson.path,
-                    None,
-                    "widget.preset.steps",
-                    f"{widget.preset.steps} is above this server's limit of {settings.max_steps}",
-                )
 
 
 def _document_server_limits(app: FastAPI, settings: Settings) -> None:
@@ -70,7 +58,9 @@ def _document_server_limits(app: FastAPI, settings: Settings) -> None:
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     lessons = load_lessons(settings.lessons_dir)  # a bad lesson stops start-up here
-    _check_presets(settings, lessons)
+    over = check_limits(lessons, settings.max_steps)
+    if over:
+        raise LessonError(over)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

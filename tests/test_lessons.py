@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
+from app import check_lessons
 from app.lessons import HtmlBlock, LessonError, WidgetBlock, load_lesson, load_lessons
 from app.settings import Settings
 
@@ -143,3 +144,32 @@ def test_lessons_come_in_course_order(tmp_path: Path) -> None:
 def test_a_missing_folder_is_refused(tmp_path: Path) -> None:
     with pytest.raises(LessonError, match="lessons folder not found"):
         load_lessons(tmp_path / "nope")
+
+
+def test_every_problem_in_a_folder_is_reported_at_once(tmp_path: Path) -> None:
+    write(
+        tmp_path, "01-a.md", GOOD.replace("order: 3", "order: 0").replace("steps: 120", "steps: -1")
+    )
+    write(tmp_path, "02-b.md", GOOD.replace("slug: a-lesson", "slug: Bad Slug"))
+    with pytest.raises(LessonError) as caught:
+        load_lessons(tmp_path)
+    found = {(p.path.name, p.line, p.field) for p in caught.value.problems}
+    assert found == {
+        ("01-a.md", 4, "order"),
+        ("01-a.md", 15, "widget.preset.steps"),
+        ("02-b.md", 3, "slug"),
+    }
+
+
+def test_the_check_command_lists_problems_and_fails(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(tmp_path, "a.md", GOOD.replace("dataset: spiral", "dataset: waves"))
+    assert check_lessons.main([str(tmp_path)]) == 1
+    out = capsys.readouterr().out
+    assert "a.md, line 14: widget.preset.dataset: Input should be" in out
+
+
+def test_the_check_command_passes_the_shipped_lessons(capsys: pytest.CaptureFixture[str]) -> None:
+    assert check_lessons.main([]) == 0
+    assert "all valid" in capsys.readouterr().out
