@@ -6,6 +6,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from app.ml.datasets import DATA_BOX
+from app.ml.models.linear import LinearRegression
 from app.ml.models.mlp import MLP
 
 
@@ -31,3 +32,8 @@ def decision_surface(model: MLP, resolution: int) -> NDArray[np.float64]:
     """Probability of class 1 on the grid: (resolution, resolution), z[y_index][x_index]."""
     proba = model.predict_proba(grid_points(resolution))
     return proba[:, 1].reshape(resolution, resolution)
+
+
+def regression_curve(model: LinearRegression, resolution: int) -> NDArray[np.float64]:
+    """The model's predictions (resolution,) at grid_axis(resolution), for a line plot."""
+    return model.predict(grid_axis(resolution)[:, None])

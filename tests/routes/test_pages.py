@@ -38,7 +38,7 @@ def test_a_lesson_embeds_its_widget_with_its_preset(client: TestClient) -> None:
 
 def test_every_control_has_a_label(client: TestClient) -> None:
     soup = soup_of(client, "/lessons/what-training-means")
-    for control in soup.select(".widget select, .widget input"):
+    for control in soup.select(".widget select, .widget input:not([type=hidden])"):
         assert control.find_parent("label") is not None, control
 
 

@@ -139,7 +139,7 @@ def least_squares(dataset: RegressionDataset, degree: int = 1) -> LinearRegressi
     """
     phi = polynomial_features(dataset.x_train, degree)
     design = np.column_stack([phi, np.ones(len(phi))])
-    solution = np.linalg.lstsq(design, dataset.y_train, rcond=None)[0]
+    solution = np.asarray(np.linalg.lstsq(design, dataset.y_train, rcond=None)[0], np.float64)
     model = LinearRegression(degree)
     model.params = [solution[:-1].copy(), solution[-1:].copy()]
     return model
