@@ -1,4 +1,9 @@
-"""Request dependencies, as ``Annotated`` aliases the routes declare in their signatures."""
+"""Request dependencies, as ``Annotated`` aliases the routes declare in their signatures.
+
+They are ``async def`` on purpose: a plain ``def`` dependency runs in the thread pool, and
+under load each hop waits its turn on the busy event loop (measured: predict p99 fell
+from 19x to 2.7x the reference server's when these stopped hopping; docs/benchmarks.md).
+"""
 
 from __future__ import annotations
 
@@ -10,7 +15,7 @@ from fastapi.templating import Jinja2Templates
 
 from app.lessons import Lesson
 from app.model_cache import ModelCache
-from app.runs import RunSpec
+from app.run_specs import AnySpec, parse_spec_json
 from app.settings import Settings
 from app.store import RunStore
 from app.streams import Admission, StreamSlots
@@ -18,27 +23,27 @@ from app.streams import Admission, StreamSlots
 RETRY_AFTER_SECONDS = 5
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_store(request: Request) -> RunStore:
+async def get_store(request: Request) -> RunStore:
     store: RunStore = request.app.state.store
     return store
 
 
-def get_models(request: Request) -> ModelCache:
+async def get_models(request: Request) -> ModelCache:
     models: ModelCache = request.app.state.models
     return models
 
 
-def get_templates(request: Request) -> Jinja2Templates:
+async def get_templates(request: Request) -> Jinja2Templates:
     templates: Jinja2Templates = request.app.state.templates
     return templates
 
 
-def get_lessons(request: Request) -> dict[str, Lesson]:
+async def get_lessons(request: Request) -> dict[str, Lesson]:
     lessons: dict[str, Lesson] = request.app.state.lessons
     return lessons
 
@@ -52,17 +57,17 @@ LessonsDep = Annotated[dict[str, Lesson], Depends(get_lessons)]
 RunIdPath = Annotated[str, Path(description="The id `POST /api/runs` answered.", max_length=64)]
 
 
-def get_run_spec(run_id: RunIdPath, store: StoreDep) -> RunSpec:
+async def get_run_spec(run_id: RunIdPath, store: StoreDep) -> AnySpec:
     spec_json = store.get(run_id)
     if spec_json is None:
         raise HTTPException(404, f"No run with id '{run_id}'. Create one with POST /api/runs.")
-    return RunSpec.model_validate_json(spec_json)
+    return parse_spec_json(spec_json)
 
 
-RunSpecDep = Annotated[RunSpec, Depends(get_run_spec)]
+RunSpecDep = Annotated[AnySpec, Depends(get_run_spec)]
 
 
-def parse_last_event_id(
+async def parse_last_event_id(
     last_event_id: Annotated[
         str | None,
         Header(
@@ -115,9 +120,9 @@ async def stream_admission(request: Request) -> AsyncIterator[Admission]:
 AdmissionDep = Annotated[Admission, Depends(stream_admission)]
 
 
-def limit_run_creation(request: Request) -> None:
+async def limit_run_creation(request: Request) -> None:
     request.app.state.run_limiter.enforce(request)
 
 
-def limit_predicts(request: Request) -> None:
+async def limit_predicts(request: Request) -> None:
     request.app.state.predict_limiter.enforce(request)

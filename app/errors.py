@@ -12,6 +12,8 @@ from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from app.run_specs import KINDS
+
 
 def _plain(error: dict[str, Any]) -> str:
     """One validation error as a sentence: where, what, and what was sent."""
@@ -28,12 +30,28 @@ def plain_message(error: Exception) -> str:
     return str(error)
 
 
+_KINDS_TEXT = " or ".join(", ".join(repr(k) for k in KINDS).rsplit(", ", 1))
+
+
+def _tidy(error: dict[str, Any]) -> dict[str, Any]:
+    """Spec errors name the field, not the spec kind pydantic tried (body.mlp.steps)."""
+    error = {k: v for k, v in error.items() if k in ("type", "loc", "msg", "input", "ctx")}
+    loc = list(error.get("loc", ()))
+    if len(loc) >= 2 and loc[0] == "body" and loc[1] in KINDS:
+        del loc[1]
+    if error.get("type") == "union_tag_not_found":
+        loc, error["msg"] = ["body", "model"], f"Field required: one of {_KINDS_TEXT}"
+        error.pop("input", None)
+    elif error.get("type") == "union_tag_invalid":
+        loc, error["msg"] = ["body", "model"], f"Input should be {_KINDS_TEXT}"
+        error["input"] = error.get("ctx", {}).get("tag")
+    error["loc"] = loc
+    return error
+
+
 async def validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
-    errors = [
-        {k: v for k, v in e.items() if k in ("type", "loc", "msg", "input", "ctx")}
-        for e in exc.errors()
-    ]
+    errors = [_tidy(dict(e)) for e in exc.errors()]
     message = "; ".join(_plain(e) for e in errors[:5])
     # FastAPI's usual `detail` list stays for programs; `message` is for people.
     content = {"detail": errors, "message": message}

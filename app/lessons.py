@@ -21,7 +21,7 @@ from markdown_it.token import Token
 from mdit_py_plugins.front_matter import front_matter_plugin
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from app.runs import RunSpec
+from app.run_specs import MlpSpec
 
 SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 WORDS_PER_MINUTE = 200  # a common estimate for reading plain prose on screen
@@ -37,7 +37,7 @@ class FrontMatter(BaseModel):
     section: str | None = Field(None, max_length=200, description="The article's heading.")
 
 
-class TrainClassifierPreset(RunSpec):
+class TrainClassifierPreset(MlpSpec):
     """A run spec whose model is implied by the widget."""
 
     model: Literal["mlp"] = "mlp"

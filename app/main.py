@@ -18,7 +18,8 @@ from app.limits import RateLimiter
 from app.ml.costs import Assumptions, regions
 from app.model_cache import ModelCache
 from app.observability import AccessLogMiddleware, Metrics
-from app.routes import api_runs, costs, operations, pages, widgets
+from app.routes import api_models, api_runs, costs, operations, pages, widgets
+from app.run_specs import AnySpec, parse_spec_json
 from app.security import SecurityHeadersMiddleware
 from app.settings import REPO_ROOT, Settings
 from app.static_files import CachedStaticFiles, StaticUrl
@@ -43,16 +44,24 @@ def _document_server_limits(app: FastAPI, settings: Settings) -> None:
             schema = get_openapi(
                 title=app.title, version=app.version, description=app.description, routes=app.routes
             )
-            for name in ("RunSpec", "RunSpec-Input", "RunSpec-Output"):
+            for name in ("MlpSpec", "LinearSpec", "DigitsSpec", "LanguageSpec"):
                 spec = schema.get("components", {}).get("schemas", {}).get(name)
                 if spec is not None:
                     spec["properties"]["steps"]["maximum"] = settings.max_steps
-            inputs = schema["components"]["schemas"]["PredictRequest"]["properties"]["inputs"]
-            inputs["maxItems"] = settings.max_predict_inputs
+            asks = schema["components"]["schemas"]["PredictRequest"]["properties"]
+            for field in ("inputs",):
+                for option in asks[field].get("anyOf", [asks[field]]):
+                    if option.get("type") == "array":
+                        option["maxItems"] = settings.max_predict_inputs
             app.openapi_schema = schema
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _stored_spec(app: FastAPI, run_id: str) -> AnySpec | None:
+    spec_json = app.state.store.get(run_id)
+    return None if spec_json is None else parse_spec_json(spec_json)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -83,7 +92,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.lessons = lessons
-    app.state.models = ModelCache(settings.model_cache_size)
+    app.state.models = ModelCache(
+        settings.model_cache_size, lambda run_id: _stored_spec(app, run_id)
+    )
     app.state.slots = StreamSlots(settings.max_live_streams, settings.max_queued_streams)
     app.state.metrics = Metrics(app.state.slots, app.state.models)
     app.state.run_limiter = RateLimiter(
@@ -112,6 +123,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", CachedStaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(pages.router)
     app.include_router(api_runs.router)
+    app.include_router(api_models.router)
     app.include_router(widgets.router)
     app.include_router(costs.router)
     app.include_router(operations.router)

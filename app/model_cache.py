@@ -2,22 +2,33 @@
 
 A model can always be rebuilt from its spec, so the cache is only a shortcut: eviction
 costs compute, never correctness. Concurrent requests for the same missing model share one
-rebuild instead of each training it.
+rebuild instead of each training it. A fine-tuning run's base model is fetched (or rebuilt)
+through the same cache first.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections import OrderedDict
+from collections.abc import Callable
 
 import anyio.to_thread
 
-from app.runs import RunSpec, TrainedRun, train_to_end
+from app.families import Model
+from app.run_specs import AnySpec, MlpSpec
+from app.runs import TrainedRun, train_to_end
+
+SpecLookup = Callable[[str], AnySpec | None]
+
+
+class BaseRunError(Exception):
+    """A fine-tuning run whose base run is missing or has no model."""
 
 
 class ModelCache:
-    def __init__(self, capacity: int) -> None:
+    def __init__(self, capacity: int, lookup: SpecLookup) -> None:
         self.capacity = capacity
+        self._lookup = lookup
         self._entries: OrderedDict[str, TrainedRun] = OrderedDict()
         self._building: dict[str, asyncio.Future[TrainedRun]] = {}
 
@@ -30,10 +41,29 @@ class ModelCache:
         while len(self._entries) > self.capacity:
             self._entries.popitem(last=False)
 
+    def lookup(self, run_id: str) -> AnySpec | None:
+        return self._lookup(run_id)
+
     def peek(self, run_id: str) -> TrainedRun | None:
         return self._entries.get(run_id)
 
-    async def get(self, run_id: str, spec: RunSpec) -> TrainedRun:
+    async def base_model(self, spec: AnySpec) -> Model | None:
+        """The trained model a fine-tuning spec starts from; None for any other spec."""
+        if not isinstance(spec, MlpSpec) or spec.fine_tune_from is None:
+            return None
+        base_id = spec.fine_tune_from
+        base_spec = self._lookup(base_id)
+        if base_spec is None:
+            raise BaseRunError(f"There is no run '{base_id}' to fine-tune from.")
+        base = await self.get(base_id, base_spec)
+        if base.model is None:
+            step = base.divergence.step if base.divergence else "?"
+            raise BaseRunError(
+                f"Run '{base_id}' diverged at step {step}: it has no model to fine-tune."
+            )
+        return base.model
+
+    async def get(self, run_id: str, spec: AnySpec) -> TrainedRun:
         """The trained run, from memory or rebuilt by replaying its spec off the event loop."""
         cached = self._entries.get(run_id)
         if cached is not None:
@@ -45,7 +75,8 @@ class ModelCache:
         future: asyncio.Future[TrainedRun] = asyncio.get_running_loop().create_future()
         self._building[run_id] = future
         try:
-            trained = await anyio.to_thread.run_sync(train_to_end, spec)
+            base = await self.base_model(spec)
+            trained = await anyio.to_thread.run_sync(train_to_end, spec, base)
         except asyncio.CancelledError:
             future.cancel()
             raise

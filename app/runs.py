@@ -1,131 +1,84 @@
-"""Run specs, run ids and the execution of a run, frame by frame.
+"""The execution of a run, frame by frame, for every kind of model.
 
 A run is a pure function of its spec: the dataset, the initial weights and the order of
 the minibatches all come from seeds derived from ``spec.seed``, so replaying a spec gives
 the same losses and the same weights, bit for bit. Only the measured compute time differs
 between two executions. That is what lets a dropped stream resume on any process (replay
 to the last frame the client saw, then go on) and lets predict rebuild an evicted model.
+A fine-tuning run also depends on its base run's model, itself rebuilt from its own spec.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import math
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Annotated, Literal
+from dataclasses import dataclass, field
+from typing import Any
 
-import numpy as np
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
-
-from app.ml.datasets import DATA_BOX, Dataset, make_dataset
-from app.ml.models.mlp import MLP
+from app.families import BATCHES, Built, Model, family_of
 from app.ml.optimizers import OPTIMIZERS
-from app.ml.surface import decision_surface
 from app.ml.training import StepRecord, train_steps
+from app.run_specs import (
+    FRAMES_PER_SECOND,
+    MAX_FRAMES,
+    AnySpec,
+    frame_steps,
+    run_id_for,
+)
 
-# Frames are what the reader sees; more than this many adds bandwidth, not insight.
-MAX_FRAMES = 100
-# A decision-surface snapshot every few frames keeps the picture live at a fraction of the bytes.
-SURFACE_EVERY = 4
-SURFACE_RESOLUTION = 40
-# Frames per second while watching, per speed; the numbers do not depend on it.
-FRAMES_PER_SECOND: dict[str, float] = {"slow": 8.0, "normal": 20.0, "fast": 50.0}
+__all__ = [
+    "FRAMES_PER_SECOND",
+    "MAX_FRAMES",
+    "Divergence",
+    "Execution",
+    "Frame",
+    "TrainedRun",
+    "frame_steps",
+    "run_id_for",
+    "train_to_end",
+]
 
-
-def _json_integer(value: object) -> object:
-    """Integers as JSON Schema counts them: 5 and 5.0, but not true or "5"."""
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return value
-
-
-# Strict numbers: JSON true/false and numeric strings are refused, not quietly converted.
-JsonInt = Annotated[int, BeforeValidator(_json_integer), Field(strict=True)]
-# Constraints before the validator, or the JSON schema shows them as raw "ge"/"le" keys.
-HiddenLayer = Annotated[int, Field(strict=True, ge=1, le=64), BeforeValidator(_json_integer)]
-
-
-class RunSpec(BaseModel):
-    """Everything that determines a run. Same spec, same numbers."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    model: Literal["mlp"] = Field(description="Which model to train.")
-    dataset: Literal["moons", "circles", "spiral", "xor"] = Field(
-        "moons", description="The 2-D pattern the classifier learns."
-    )
-    n_samples: JsonInt = Field(
-        300, ge=20, le=2000, description="Points generated, before the split."
-    )
-    noise: float = Field(
-        0.15, strict=True, ge=0.0, le=1.0, description="How blurred the pattern is (0 = clean)."
-    )
-    hidden: tuple[HiddenLayer, ...] = Field(
-        (16, 16), min_length=1, max_length=4, description="Units in each hidden layer."
-    )
-    activation: Literal["tanh", "relu"] = Field("tanh", description="Hidden-layer activation.")
-    optimizer: Literal["adam", "sgd"] = Field(
-        "adam", description="Update rule (SGD has momentum 0.9)."
-    )
-    learning_rate: float = Field(
-        0.01, strict=True, gt=0.0, le=100.0, description="Step size; too high and the run diverges."
-    )
-    batch_size: JsonInt = Field(32, ge=1, le=512, description="Examples per training step.")
-    steps: JsonInt = Field(400, ge=1, le=100_000, description="Training steps (updates).")
-    seed: JsonInt = Field(7, ge=0, le=2**31 - 1, description="Seed for data, weights and batches.")
-    pace: Literal["watch", "instant"] = Field(
-        "watch", description="'watch' paces frames for the eye; 'instant' sends them as computed."
-    )
-    speed: Literal["slow", "normal", "fast"] = Field(
-        "normal", description="Frame rate while watching (8, 20 or 50 frames a second)."
-    )
-
-    def canonical_json(self) -> str:
-        return json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
-
-
-def run_id_for(spec: RunSpec) -> str:
-    """The run id is derived from the spec, so the same spec always names the same run."""
-    return hashlib.sha256(spec.canonical_json().encode()).hexdigest()[:16]
-
-
-def frame_steps(steps: int) -> list[int]:
-    """The step after which each frame is sent: evenly spread, the last one at ``steps``."""
-    n_frames = min(steps, MAX_FRAMES)
-    return [math.ceil(i * steps / n_frames) for i in range(1, n_frames + 1)]
+# A snapshot of the model (decision map, fitted line, sample sentence) every few frames
+# keeps the picture live at a fraction of the bytes.
+SNAPSHOT_EVERY = 4
 
 
 @dataclass(frozen=True)
 class Frame:
     index: int  # 1-based; also the SSE event id
     step: int
-    loss: float
-    val_loss: float
-    accuracy: float
-    val_accuracy: float
+    metrics: dict[str, float | None]
     examples_seen: int
     flops: int
     compute_ns: int
-    surface: list[list[float]] | None
+    snapshot: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def loss(self) -> float | None:
+        return self.metrics["loss"]
+
+    @property
+    def val_loss(self) -> float | None:
+        return self.metrics["val_loss"]
+
+    @property
+    def val_accuracy(self) -> float | None:
+        return self.metrics.get("val_accuracy")
 
     def payload(self, steps: int) -> dict[str, object]:
         return {
             "frame": self.index,
             "step": self.step,
             "steps": steps,
-            "loss": self.loss,
-            "val_loss": self.val_loss,
-            "accuracy": self.accuracy,
-            "val_accuracy": self.val_accuracy,
+            **self.metrics,
             "counters": {
                 "steps": self.step,
                 "examples_seen": self.examples_seen,
                 "flops": self.flops,
                 "compute_ns": self.compute_ns,
             },
-            "surface": self.surface,
+            "surface": None,
+            **self.snapshot,
         }
 
 
@@ -138,24 +91,23 @@ class Divergence:
     compute_ns: int
 
 
-def _finite_or_none(value: float) -> float | None:
-    return value if math.isfinite(value) else None
-
-
-def _rounded_surface(model: MLP) -> list[list[float]]:
-    return np.round(decision_surface(model, SURFACE_RESOLUTION), 3).tolist()  # type: ignore[no-any-return]
+def _finite_or_none(value: float | None) -> float | None:
+    return value if value is not None and math.isfinite(value) else None
 
 
 class Execution:
-    """Runs one spec forward, one frame at a time. Not thread-safe; one consumer."""
+    """Runs one spec forward, one frame at a time. Not thread-safe; one consumer.
 
-    def __init__(self, spec: RunSpec) -> None:
+    ``base`` is the trained model a fine-tuning spec starts from (None otherwise).
+    """
+
+    def __init__(self, spec: AnySpec, base: Model | None = None) -> None:
         self.spec = spec
-        self.dataset: Dataset = make_dataset(spec.dataset, spec.n_samples, spec.noise, spec.seed)
-        self.model = MLP((2, *spec.hidden, self.dataset.n_classes), spec.activation, spec.seed + 1)
+        self.family = family_of(spec)
+        self.built: Built = self.family.build(spec, base)
         optimizer = OPTIMIZERS[spec.optimizer](learning_rate=spec.learning_rate)
         self._records: Iterator[StepRecord] = train_steps(
-            self.model, self.dataset, optimizer, spec.steps, spec.batch_size, spec.seed + 2
+            self.model, self.built.data, optimizer, spec.steps, spec.batch_size, spec.seed + BATCHES
         )
         self.plan = frame_steps(spec.steps)
         self.frames_sent = 0
@@ -163,11 +115,18 @@ class Execution:
         self.divergence: Divergence | None = None
 
     @property
+    def model(self) -> Model:
+        return self.built.model
+
+    @property
     def finished(self) -> bool:
         return self.divergence is not None or self.frames_sent >= len(self.plan)
 
     def advance(self, with_surface: bool = True) -> Frame | Divergence:
-        """Train up to the next frame boundary; the frame, or the divergence that ended the run."""
+        """Train up to the next frame boundary; the frame, or the divergence that ended the run.
+
+        ``with_surface=False`` skips the snapshot (a replay nobody will see).
+        """
         target = self.plan[self.frames_sent]
         for record in self._records:
             self.last = record
@@ -185,56 +144,53 @@ class Execution:
         assert self.last is not None
         self.frames_sent += 1
         index = self.frames_sent
-        data = self.dataset
-        want_surface = with_surface and (index % SURFACE_EVERY == 1 or index == len(self.plan))
+        last_frame = index == len(self.plan)
+        show = with_surface and (index % SNAPSHOT_EVERY == 1 or last_frame)
+        metrics = {k: _finite_or_none(v) for k, v in self.family.metrics(self.built).items()}
         return Frame(
             index=index,
             step=self.last.step,
-            loss=self.model.loss(data.x_train, data.y_train),
-            val_loss=self.model.loss(data.x_val, data.y_val),
-            accuracy=self.model.accuracy(data.x_train, data.y_train),
-            val_accuracy=self.model.accuracy(data.x_val, data.y_val),
+            metrics=metrics,
             examples_seen=self.last.examples_seen,
             flops=self.last.flops,
             compute_ns=self.last.compute_ns,
-            surface=_rounded_surface(self.model) if want_surface else None,
+            snapshot=self.family.snapshot(self.built) if show else {},
         )
 
     def flops_per_step(self) -> int:
-        batch = min(self.spec.batch_size, len(self.dataset.y_train))
-        return self.model.flops_forward(batch) + self.model.flops_backward(batch)
+        batch = min(self.spec.batch_size, len(self.built.data.y_train))
+        model = self.model
+        return int(model.flops_forward(batch) + model.flops_backward(batch))
 
     def start_payload(self) -> dict[str, object]:
-        """What a client needs before the first frame: the data to plot and the run's shape."""
-        data = self.dataset
+        """What a client needs before the first frame: the run's shape and what to plot."""
         return {
+            "model": self.spec.model,
             "steps": self.spec.steps,
             "frames": len(self.plan),
             "n_parameters": self.model.n_parameters,
             "inference_flops_per_query": self.model.flops_forward(1),
-            "box": list(DATA_BOX),
-            "surface_resolution": SURFACE_RESOLUTION,
-            "train": {"x": np.round(data.x_train, 4).tolist(), "y": data.y_train.tolist()},
-            "val": {"x": np.round(data.x_val, 4).tolist(), "y": data.y_val.tolist()},
+            **self.family.start(self.built),
         }
 
 
 @dataclass(frozen=True)
 class TrainedRun:
-    """The end of a run: a frozen model, or the divergence that left none."""
+    """The end of a run: a frozen model (and its data), or the divergence that left none."""
 
-    model: MLP | None
+    model: Model | None
     divergence: Divergence | None
     final: Frame | None
+    built: Built | None = None
 
 
-def train_to_end(spec: RunSpec) -> TrainedRun:
-    """Replay a whole run without pacing or surfaces; used to rebuild a model on demand."""
-    execution = Execution(spec)
+def train_to_end(spec: AnySpec, base: Model | None = None) -> TrainedRun:
+    """Replay a whole run without pacing or snapshots; used to rebuild a model on demand."""
+    execution = Execution(spec, base)
     last: Frame | None = None
     while not execution.finished:
         outcome = execution.advance(with_surface=False)
         if isinstance(outcome, Divergence):
-            return TrainedRun(model=None, divergence=outcome, final=last)
+            return TrainedRun(None, outcome, last, execution.built)
         last = outcome
-    return TrainedRun(model=execution.model, divergence=None, final=last)
+    return TrainedRun(execution.model, None, last, execution.built)

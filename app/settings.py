@@ -28,8 +28,10 @@ class Settings(BaseSettings):
         REPO_ROOT / "data",
         description="Folder for the run store (a SQLite file); created on first start.",
     )
+    # One process paces about this many 5-second streams on one core (bench/bench_load.py);
+    # past it, frames fall behind for everyone, so the rest wait their turn in the queue.
     max_live_streams: int = Field(
-        200,
+        40,
         ge=1,
         le=10_000,
         description="Training streams one process serves at once; the rest wait in a queue.",

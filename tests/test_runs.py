@@ -6,18 +6,18 @@ import pytest
 from pydantic import ValidationError
 
 from app.ml.optimizers import Adam
+from app.run_specs import MlpSpec, parse_spec, parse_spec_json
 from app.runs import (
     MAX_FRAMES,
     Divergence,
     Execution,
     Frame,
-    RunSpec,
     frame_steps,
     run_id_for,
     train_to_end,
 )
 
-SPEC = RunSpec(model="mlp", steps=60, seed=3)
+SPEC = MlpSpec(model="mlp", steps=60, seed=3)
 
 
 def frames(execution: Execution) -> list[Frame]:
@@ -34,18 +34,15 @@ def numbers(frame: Frame) -> tuple[object, ...]:
     return (
         frame.index,
         frame.step,
-        frame.loss,
-        frame.val_loss,
-        frame.accuracy,
-        frame.val_accuracy,
+        frame.metrics,
         frame.examples_seen,
         frame.flops,
-        frame.surface,
+        frame.snapshot,
     )
 
 
 def test_run_id_depends_on_every_field_and_nothing_else() -> None:
-    assert run_id_for(SPEC) == run_id_for(RunSpec.model_validate_json(SPEC.canonical_json()))
+    assert run_id_for(SPEC) == run_id_for(parse_spec_json(SPEC.canonical_json()))
     assert len(run_id_for(SPEC)) == 16
     for change in [
         {"seed": 4},
@@ -85,7 +82,7 @@ def test_a_replay_to_frame_k_continues_exactly_like_the_whole_run() -> None:
 def test_counters_add_up_the_counted_cost_of_each_step() -> None:
     execution = Execution(SPEC)
     run = frames(execution)
-    model, n_train = execution.model, len(execution.dataset.y_train)
+    model, n_train = execution.model, len(execution.built.data.y_train)
     update = Adam(learning_rate=0.01).flops_per_update(model.n_parameters)
     # Each epoch walks the training set in batches; the last batch takes what is left.
     sizes = [32] * (n_train // 32) + ([n_train % 32] if n_train % 32 else [])
@@ -107,7 +104,7 @@ def test_train_to_end_matches_the_streamed_model() -> None:
 
 
 def test_a_learning_rate_far_too_high_diverges_and_says_when() -> None:
-    spec = RunSpec(model="mlp", optimizer="sgd", learning_rate=90, steps=300)
+    spec = MlpSpec(model="mlp", optimizer="sgd", learning_rate=90, steps=300)
     trained = train_to_end(spec)
     assert trained.model is None
     assert isinstance(trained.divergence, Divergence)
@@ -131,4 +128,4 @@ def test_a_learning_rate_far_too_high_diverges_and_says_when() -> None:
 )
 def test_every_field_is_bounded(fields: dict[str, object]) -> None:
     with pytest.raises(ValidationError):
-        RunSpec.model_validate({"model": "mlp", **fields})
+        parse_spec({"model": "mlp", **fields})

@@ -1,19 +1,18 @@
-"""The public JSON API: create a run, stream its training, ask its trained model."""
+"""The public JSON API, part one: create a run and stream its training."""
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import AsyncIterable
-from typing import Annotated, Any
+from typing import Any
 
 import anyio
 import anyio.to_thread
-import numpy as np
-from fastapi import APIRouter, Depends, HTTPException, Request, status
+from fastapi import APIRouter, Depends, Request, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.sse import EventSourceResponse, ServerSentEvent
-from numpy.typing import NDArray
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from app.deps import (
     AdmissionDep,
@@ -23,21 +22,12 @@ from app.deps import (
     RunSpecDep,
     SettingsDep,
     StoreDep,
-    limit_predicts,
     limit_run_creation,
 )
-from app.ml.models.mlp import MLP
-from app.model_cache import ModelCache
-from app.runs import (
-    FRAMES_PER_SECOND,
-    Divergence,
-    Execution,
-    Frame,
-    RunSpec,
-    TrainedRun,
-    run_id_for,
-)
-from app.settings import Settings
+from app.families import Model
+from app.model_cache import BaseRunError, ModelCache
+from app.run_specs import AnySpec, MlpSpec, RunSpec
+from app.runs import FRAMES_PER_SECOND, Divergence, Execution, Frame, TrainedRun, run_id_for
 from app.streams import Admission
 
 router = APIRouter(prefix="/api", tags=["runs"])
@@ -58,7 +48,13 @@ def error(description: str) -> dict[str, Any]:
 
 
 BAD_BODY = error("The body is not JSON at all.")
-TOO_LARGE = error("The body is larger than the server accepts.")
+TOO_LARGE: dict[str, Any] = {
+    "description": "The body is larger than the server accepts (PHASELAB_MAX_BODY_BYTES).",
+    "content": {
+        **error("")["content"],
+        "text/plain": {"schema": {"type": "string"}},  # when refused before the app reads it
+    },
+}
 UNKNOWN_RUN = error("No run has this id.")
 
 
@@ -66,6 +62,8 @@ class RunLinks(BaseModel):
     self: str
     events: str
     predict: str
+    batching: str
+    quantize: str
 
 
 class RunCreated(BaseModel):
@@ -76,7 +74,43 @@ class RunCreated(BaseModel):
 
 def _links(request: Request, run_id: str) -> RunLinks:
     base = f"/api/runs/{run_id}"
-    return RunLinks(self=base, events=f"{base}/events", predict=f"{base}/predict")
+    return RunLinks(
+        self=base,
+        events=f"{base}/events",
+        predict=f"{base}/predict",
+        batching=f"{base}/batching",
+        quantize=f"{base}/quantize",
+    )
+
+
+def refuse(field: str, message: str, value: object = None, kind: str = "value_error") -> None:
+    """Answer 422 the way FastAPI does for a bad body field, with our own message."""
+    raise RequestValidationError(
+        [{"type": kind, "loc": ("body", field), "msg": message, "input": value}]
+    )
+
+
+async def _check_fine_tuning(spec: MlpSpec, models: ModelCache) -> None:
+    """A fine-tuning run needs a trained base of the same shape, or there is nothing to tune."""
+    base_id = spec.fine_tune_from
+    assert base_id is not None
+    base_spec = models.lookup(base_id)
+    if base_spec is None:
+        refuse("fine_tune_from", f"There is no run '{base_id}' to fine-tune from.", base_id)
+    if not isinstance(base_spec, MlpSpec):
+        refuse("fine_tune_from", f"Run '{base_id}' is not an mlp run.", base_id)
+        return
+    if (base_spec.hidden, base_spec.activation) != (spec.hidden, spec.activation):
+        refuse(
+            "fine_tune_from",
+            f"Run '{base_id}' has hidden layers {list(base_spec.hidden)} with "
+            f"{base_spec.activation}; fine-tuning keeps the shape, so use the same.",
+            base_id,
+        )
+    try:
+        await models.base_model(spec)
+    except BaseRunError as error:
+        refuse("fine_tune_from", str(error), base_id)
 
 
 @router.post(
@@ -92,22 +126,23 @@ def _links(request: Request, run_id: str) -> RunLinks:
     },
     dependencies=[Depends(limit_run_creation)],
 )
-def create_run(
-    spec: RunSpec, request: Request, store: StoreDep, settings: SettingsDep
+async def create_run(
+    spec: RunSpec, request: Request, store: StoreDep, settings: SettingsDep, models: ModelsDep
 ) -> RunCreated:
-    """Store the spec and answer its id. Nothing trains until its events are read."""
+    """Store the spec and answer its id. Nothing trains until its events are read.
+
+    The spec's `model` picks the kind: `mlp` (2-D classifier), `linear` (1-D regression),
+    `digits` (drawn digits) or `language` (next-word model); each has its own fields.
+    """
     if spec.steps > settings.max_steps:
-        raise RequestValidationError(
-            [
-                {
-                    "type": "less_than_equal",
-                    "loc": ("body", "steps"),
-                    "msg": f"Input should be less than or equal to {settings.max_steps}",
-                    "input": spec.steps,
-                    "ctx": {"le": settings.max_steps},
-                }
-            ]
+        refuse(
+            "steps",
+            f"Input should be less than or equal to {settings.max_steps}",
+            spec.steps,
+            "less_than_equal",
         )
+    if isinstance(spec, MlpSpec) and spec.fine_tune_from is not None:
+        await _check_fine_tuning(spec, models)
     run_id = run_id_for(spec)
     store.put(run_id, spec.canonical_json())
     request.app.state.metrics.runs_created.inc()
@@ -120,7 +155,7 @@ def create_run(
     summary="A run's spec and links",
     responses={404: UNKNOWN_RUN},
 )
-def read_run(run_id: RunIdPath, spec: RunSpecDep, request: Request) -> RunCreated:
+async def read_run(run_id: RunIdPath, spec: RunSpecDep, request: Request) -> RunCreated:
     return RunCreated(run_id=run_id, spec=spec, links=_links(request, run_id))
 
 
@@ -146,6 +181,17 @@ async def _advance(execution: Execution, heavy: bool, with_surface: bool) -> Fra
 QUEUE_UPDATE_SECONDS = 1.0
 
 
+def encode(payload: dict[str, object]) -> str:
+    """One frame as compact JSON, encoded once by the standard library.
+
+    FastAPI's generic encoder walks every float of a surface in Python; frames hold only
+    plain numbers, lists and dicts, already finite, so json.dumps is the same bytes for
+    about a third less CPU per stream (measured, docs/benchmarks.md). allow_nan=False
+    makes a stray NaN fail loudly here instead of reaching a browser as invalid JSON.
+    """
+    return json.dumps(payload, separators=(",", ":"), allow_nan=False)
+
+
 async def _wait_for_slot(admission: Admission) -> AsyncIterable[ServerSentEvent]:
     """While the reader waits for a free slot, tell them their place once a second."""
     while not admission.admitted:
@@ -160,9 +206,9 @@ async def _wait_for_slot(admission: Admission) -> AsyncIterable[ServerSentEvent]
 
 
 async def _run_events(
-    run_id: str, spec: RunSpec, resume_from: int, models: ModelCache
+    run_id: str, spec: AnySpec, resume_from: int, models: ModelCache, base: Model | None
 ) -> AsyncIterable[ServerSentEvent]:
-    execution = Execution(spec)
+    execution = Execution(spec, base)
     frames_total = len(execution.plan)
     steps_per_frame = spec.steps / frames_total
     heavy = execution.flops_per_step() * steps_per_frame > INLINE_FLOPS_PER_FRAME
@@ -176,7 +222,7 @@ async def _run_events(
         replaying = execution.frames_sent < resume_from
         outcome = await _advance(execution, heavy, with_surface=not replaying)
         if isinstance(outcome, Divergence):
-            models.put(run_id, TrainedRun(model=None, divergence=outcome, final=last))
+            models.put(run_id, TrainedRun(None, outcome, last, execution.built))
             yield ServerSentEvent(
                 event="diverged",
                 id=str(frames_total + 1),
@@ -200,10 +246,10 @@ async def _run_events(
         if delay > 0:
             await anyio.sleep(delay)
         yield ServerSentEvent(
-            event="frame", id=str(outcome.index), data=outcome.payload(spec.steps)
+            event="frame", id=str(outcome.index), raw_data=encode(outcome.payload(spec.steps))
         )
 
-    models.put(run_id, TrainedRun(model=execution.model, divergence=None, final=last))
+    models.put(run_id, TrainedRun(execution.model, None, last, execution.built))
     yield ServerSentEvent(
         event="done",
         id=str(frames_total + 1),
@@ -214,6 +260,7 @@ async def _run_events(
             "inference_flops_per_query": execution.model.flops_forward(1),
             "final": None if last is None else last.payload(spec.steps),
             "totals": _totals(last),
+            "fine_tuned_from": getattr(spec, "fine_tune_from", None),
         },
     )
 
@@ -227,8 +274,9 @@ async def _run_events(
             "description": (
                 "While the server is full, `queued` events give the reader's place in line. "
                 "Then a `start` event (the data to plot), one `frame` event per frame (`step`, "
-                "`loss`, `val_loss`, accuracies, `counters`, and every few frames a "
-                "decision `surface`), then `done` (totals, `fingerprint`) or `diverged`. "
+                "`loss`, `val_loss`, accuracies, `counters`, and every few frames a snapshot: "
+                "a decision `surface` (mlp), a fitted `curve` (linear) or a `sample` sentence "
+                "(language)), then `done` (totals, `fingerprint`) or `diverged`. "
                 "Frames carry ids; send `Last-Event-ID` to resume after one."
             ),
         },
@@ -251,98 +299,10 @@ async def stream_run(
     try:
         async for queued in _wait_for_slot(admission):
             yield queued
-        async for event in _run_events(run_id, spec, resume_from, models):
+        base = await models.base_model(spec)  # checked when the run was created
+        async for event in _run_events(run_id, spec, resume_from, models, base):
             if event.event in ("done", "diverged"):
                 outcome = event.event
             yield event
     finally:
         finished.labels(outcome).inc()
-
-
-# Strict: JSON true/false are not numbers, whatever Python thinks of bool.
-Coordinate = Annotated[float, Field(ge=-1e6, le=1e6, allow_inf_nan=False, strict=True)]
-Point = Annotated[list[Coordinate], Field(min_length=2, max_length=2)]
-
-
-class PredictRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    inputs: list[Point] = Field(
-        min_length=1,
-        description="Points to classify, each `[x, y]`; the data lies within [-2, 2] on both axes.",
-        examples=[[[0.5, -0.25], [-1.0, 1.0]]],
-    )
-
-
-class PredictResponse(BaseModel):
-    predictions: list[int] = Field(description="The most probable class of each input.")
-    probabilities: list[list[float]] = Field(description="Per input, one probability per class.")
-    compute_ns: int = Field(description="Measured time of the model's arithmetic, in ns.")
-    flops: int = Field(description="Arithmetic operations the answer took, counted from shapes.")
-    fingerprint: str = Field(description="Digest of the weights: it never changes by querying.")
-
-
-@router.post(
-    "/runs/{run_id}/predict",
-    response_model=PredictResponse,
-    summary="Ask the trained model",
-    dependencies=[Depends(limit_predicts)],
-    responses={
-        400: BAD_BODY,
-        404: UNKNOWN_RUN,
-        409: error("The run diverged: it has no usable model."),
-        413: TOO_LARGE,
-        429: error("Too many predict calls from this client; see `Retry-After`."),
-        422: {"description": "Inputs of the wrong shape, too many, or not finite numbers."},
-    },
-)
-async def predict(
-    run_id: RunIdPath,
-    body: PredictRequest,
-    spec: RunSpecDep,
-    models: ModelsDep,
-    settings: SettingsDep,
-    request: Request,
-) -> PredictResponse:
-    """Classify points with the run's trained model (trained on demand if need be)."""
-    with request.app.state.metrics.predict_seconds.time():
-        return await _predict(run_id, body, spec, models, settings)
-
-
-async def _predict(
-    run_id: str, body: PredictRequest, spec: RunSpec, models: ModelCache, settings: Settings
-) -> PredictResponse:
-    if len(body.inputs) > settings.max_predict_inputs:
-        raise RequestValidationError(
-            [
-                {
-                    "type": "too_long",
-                    "loc": ("body", "inputs"),
-                    "msg": f"At most {settings.max_predict_inputs} inputs per call",
-                    "input": len(body.inputs),
-                }
-            ]
-        )
-    trained = await models.get(run_id, spec)
-    if trained.model is None:
-        step = trained.divergence.step if trained.divergence else "?"
-        raise HTTPException(
-            409,
-            f"Run '{run_id}' diverged at step {step}, so it has no model to ask. "
-            "Lower the learning rate and train again.",
-        )
-    return answer(trained.model, np.asarray(body.inputs, dtype=np.float64))
-
-
-def answer(model: MLP, x: NDArray[np.float64]) -> PredictResponse:
-    """Run inference and measure only the model's own arithmetic."""
-    began = time.perf_counter_ns()
-    probabilities = model.predict_proba(x)
-    compute_ns = time.perf_counter_ns() - began
-    return PredictResponse(
-        predictions=np.argmax(probabilities, axis=1).tolist(),
-        probabilities=np.round(probabilities, 6).tolist(),
-        compute_ns=compute_ns,
-        flops=model.flops_forward(len(x)),
-        fingerprint=model.fingerprint(),
-    )

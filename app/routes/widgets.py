@@ -5,12 +5,11 @@ from __future__ import annotations
 import math
 from typing import Annotated
 
-import numpy as np
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse
 
 from app.deps import ModelsDep, RunIdPath, RunSpecDep, TemplatesDep, limit_predicts
-from app.routes.api_runs import answer
+from app.inference import classify_points
 
 router = APIRouter(prefix="/widgets", include_in_schema=False)
 
@@ -46,15 +45,19 @@ async def ask(
     error = x_error or y_error
     if error is not None or x_value is None or y_value is None:
         return templates.TemplateResponse(request, template, {"error": error}, status_code=422)
+    if spec.model != "mlp":
+        message = "This panel asks about points; this run's model does not take points."
+        return templates.TemplateResponse(request, template, {"error": message}, status_code=422)
     trained = await models.get(run_id, spec)
-    if trained.model is None:
+    if trained.model is None or trained.built is None:
         return templates.TemplateResponse(
             request,
             template,
             {"error": "This run diverged, so there is no model to ask. Train it again."},
             status_code=409,
         )
-    result = answer(trained.model, np.array([[x_value, y_value]]))
+    result = classify_points(trained.model, trained.built, [[x_value, y_value]])
+    result["fingerprint"] = trained.model.fingerprint()
     return templates.TemplateResponse(
         request, template, {"x": x_value, "y": y_value, "result": result, "error": None}
     )

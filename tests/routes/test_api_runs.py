@@ -46,6 +46,8 @@ def test_create_answers_201_with_id_and_links(client: TestClient) -> None:
         "self": f"/api/runs/{run_id}",
         "events": f"/api/runs/{run_id}/events",
         "predict": f"/api/runs/{run_id}/predict",
+        "batching": f"/api/runs/{run_id}/batching",
+        "quantize": f"/api/runs/{run_id}/quantize",
     }
     assert body["spec"]["dataset"] == "moons" and body["spec"]["pace"] == "watch"
     assert client.get(f"/api/runs/{run_id}").json()["spec"] == body["spec"]

@@ -144,3 +144,24 @@ def test_a_full_server_queues_then_refuses(tmp_path: Path) -> None:
                 assert names[names.index("start") :] == ["start"] + ["frame"] * 100 + ["done"]
     finally:
         server.stop()
+
+
+def test_a_fine_tuned_run_replays_exactly_after_a_restart(tmp_path: Path) -> None:
+    server = LiveServer(tmp_path / "data")
+    server.start()
+    try:
+        base = httpx.post(
+            f"{server.url}/api/runs", json={"model": "mlp", "steps": 100, "pace": "instant"}
+        ).json()["run_id"]
+        spec = {"model": "mlp", "variant": "drift", "steps": 40, "fine_tune_from": base}
+        tuned = httpx.post(f"{server.url}/api/runs", json={**spec, "pace": "instant"})
+        assert tuned.status_code == 201, tuned.text
+        run_id = tuned.json()["run_id"]
+        before = read_all(server, run_id)[-1][2]["fingerprint"]
+        server.stop()
+        server.start()  # both models are gone from memory: each is rebuilt from its spec
+        after = httpx.post(f"{server.url}/api/runs/{run_id}/predict", json={"inputs": [[0, 0]]})
+        assert after.status_code == 200
+        assert after.json()["fingerprint"] == before
+    finally:
+        server.stop()
