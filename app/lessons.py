@@ -13,18 +13,21 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import yaml
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from mdit_py_plugins.front_matter import front_matter_plugin
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
-from app.run_specs import MlpSpec
+from app.widgets import WidgetSpec
 
 SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
-WORDS_PER_MINUTE = 200  # a common estimate for reading plain prose on screen
+WORDS_PER_MINUTE = 200
+WIDGET_ADAPTER: TypeAdapter[Any] = TypeAdapter(
+    WidgetSpec
+)  # a common estimate for reading plain prose on screen
 
 
 class FrontMatter(BaseModel):
@@ -37,23 +40,9 @@ class FrontMatter(BaseModel):
     section: str | None = Field(None, max_length=200, description="The article's heading.")
 
 
-class TrainClassifierPreset(MlpSpec):
-    """A run spec whose model is implied by the widget."""
-
-    model: Literal["mlp"] = "mlp"
-
-
-class WidgetSpec(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    kind: Literal["train-classifier"]
-    notice: str = Field(min_length=1, max_length=300, description="What the reader should notice.")
-    preset: TrainClassifierPreset = Field(default_factory=TrainClassifierPreset)
-
-
 @dataclass(frozen=True)
 class WidgetBlock:
-    spec: WidgetSpec
+    spec: Any  # one of the WidgetSpec kinds
     number: int  # 1-based position among the lesson's widgets, for unique element ids
 
     @property
@@ -78,7 +67,7 @@ class Lesson:
         return self.meta.slug
 
     @property
-    def widgets(self) -> list[WidgetSpec]:
+    def widgets(self) -> list[Any]:
         return [b.spec for b in self.blocks if isinstance(b, WidgetBlock)]
 
 
@@ -150,7 +139,7 @@ def _line_of(yaml_text: str, loc: Iterable[int | str], first_line: int) -> int:
     return line
 
 
-def _validate(model: type[BaseModel], text: str, path: Path, first_line: int, prefix: str) -> Any:
+def _validate(model: Any, text: str, path: Path, first_line: int, prefix: str) -> Any:
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as error:
@@ -161,6 +150,8 @@ def _validate(model: type[BaseModel], text: str, path: Path, first_line: int, pr
     if not isinstance(data, dict):
         raise LessonError.one(path, first_line, prefix or None, "expected 'key: value' lines")
     try:
+        if isinstance(model, TypeAdapter):
+            return model.validate_python(data)
         return model.model_validate(data)
     except ValidationError as error:
         problems = []
@@ -170,7 +161,14 @@ def _validate(model: type[BaseModel], text: str, path: Path, first_line: int, pr
             loc = [p for p in loc if not (isinstance(p, str) and p == data.get("kind"))]
             field = ".".join(str(p) for p in [prefix, *loc] if p != "")
             reason = item["msg"]
-            if item["type"] == "literal_error":
+            if item["type"] in ("union_tag_invalid", "union_tag_not_found"):
+                # The widget's kind itself is wrong or missing: say which kinds exist.
+                loc = ["kind"]
+                field = f"{prefix}.kind"
+                expected = item.get("ctx", {}).get("expected_tags", "")
+                got = item.get("ctx", {}).get("tag")
+                reason = f"should be one of {expected}" + (f" (got {got!r})" if got else "")
+            elif item["type"] == "literal_error":
                 reason += f" (got {item['input']!r})"
             problems.append(Problem(path, _line_of(text, loc, first_line), field, reason))
         raise LessonError(problems) from None
@@ -208,7 +206,7 @@ def load_lesson(path: Path, md: MarkdownIt | None = None) -> Lesson:
             flush()
             first_line = token.map[0] + 2 if token.map else 1
             try:
-                spec: WidgetSpec = _validate(WidgetSpec, token.content, path, first_line, "widget")
+                spec = _validate(WIDGET_ADAPTER, token.content, path, first_line, "widget")
             except LessonError as error:
                 problems += error.problems  # keep going: report every bad widget at once
                 continue
@@ -257,5 +255,5 @@ def check_limits(lessons: dict[str, Lesson], max_steps: int) -> list[Problem]:
         )
         for lesson in lessons.values()
         for widget in lesson.widgets
-        if widget.preset.steps > max_steps
+        if hasattr(widget, "preset") and widget.preset.steps > max_steps
     ]

@@ -15,15 +15,16 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 from app import cost_panel, errors
 from app.lessons import LessonError, check_limits, load_lessons
 from app.limits import RateLimiter
-from app.ml.costs import Assumptions, regions
+from app.ml.costs import FIGURES, Assumptions, regions
 from app.model_cache import ModelCache
 from app.observability import AccessLogMiddleware, Metrics
-from app.routes import api_models, api_runs, costs, operations, pages, widgets
+from app.routes import api_models, api_runs, costs, operations, pages, quiz, widgets
 from app.run_specs import AnySpec, parse_spec_json
 from app.security import SecurityHeadersMiddleware
 from app.settings import REPO_ROOT, Settings
 from app.static_files import CachedStaticFiles, StaticUrl
 from app.store import SqliteRunStore
+from app.widgets import MlpPreset
 from app.streams import StreamSlots
 
 STATIC_DIR = REPO_ROOT / "static"
@@ -109,6 +110,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     templates.env.globals["static_url"] = StaticUrl(STATIC_DIR, "/static")
     templates.env.globals["cost_regions"] = regions()
     templates.env.globals["cost_defaults"] = Assumptions.default()
+    templates.env.globals["all_figures"] = list(FIGURES.values())
+    templates.env.globals["default_preset"] = MlpPreset(pace="instant").model_dump(mode="json")
     templates.env.globals["initial_cost_view"] = cost_panel.build(cost_panel.MeasuredRun())
     app.state.templates = templates
     errors.install(app, templates)
@@ -126,6 +129,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(api_models.router)
     app.include_router(widgets.router)
     app.include_router(costs.router)
+    app.include_router(quiz.router)
     app.include_router(operations.router)
     return app
 

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import typing
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
 
 from app import check_lessons
-from app.lessons import HtmlBlock, LessonError, WidgetBlock, load_lesson, load_lessons
+from app.lessons import FrontMatter, HtmlBlock, LessonError, WidgetBlock, load_lesson, load_lessons
 from app.settings import Settings
+from app.widgets import WidgetSpec
 
 GOOD = """\
 ---
@@ -173,3 +175,12 @@ def test_the_check_command_lists_problems_and_fails(
 def test_the_check_command_passes_the_shipped_lessons(capsys: pytest.CaptureFixture[str]) -> None:
     assert check_lessons.main([]) == 0
     assert "all valid" in capsys.readouterr().out
+
+
+def test_the_lesson_writing_guide_documents_every_field_and_kind() -> None:
+    guide = (Settings().lessons_dir.parent / "docs" / "writing-lessons.md").read_text()
+    for name in FrontMatter.model_fields:
+        assert f"`{name}`" in guide, name
+    for kind in typing.get_args(typing.get_args(WidgetSpec)[0]):
+        tag = typing.get_args(kind.model_fields["kind"].annotation)[0]
+        assert f"| `{tag}` |" in guide, tag

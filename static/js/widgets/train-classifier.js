@@ -2,61 +2,21 @@
 // Frames arrive as server-sent events; chart updates are batched to one per animation frame,
 // so a fast stream never queues more drawing than the screen can show.
 
-const CLASS_COLOURS = ["#1f77b4", "#ff7f0e"]; // blue and orange: distinguishable with common colour-blindness
-const SURFACE_SCALE = [[0, "#c6dbef"], [0.5, "#f7f7f7"], [1, "#fdd0a2"]];
-const SURFACE_SCALE_DARK = [[0, "#16324f"], [0.5, "#2b2b2b"], [1, "#5a3510"]];
-const BUSY_RETRY_MS = 5000;
-const COST_REFRESH_MS = 2000; // estimates refresh this often while training: live, not chatty
-const ANNOUNCE_EVERY_MS = 10000; // screen readers hear a summary at most this often
+import { CostPanel } from "../lib/costs.js";
+import { formatCount, formatDuration, formatFlops } from "../lib/format.js";
+import {
+  baseLayout,
+  CLASS_COLOURS,
+  FrameBatcher,
+  PLOT_CONFIG,
+  SURFACE_SCALE,
+  SURFACE_SCALE_DARK,
+  themeColours,
+} from "../lib/plot.js";
+import { recordAnswers, recordRun } from "../lib/progress.js";
+import { BUSY_RETRY_MS, createRun, readRun } from "../lib/runs.js";
 
-const numberFormat = new Intl.NumberFormat("en");
-
-function formatCount(value) {
-  return numberFormat.format(Math.round(value));
-}
-
-function formatFlops(value) {
-  if (value < 1e6) return formatCount(value);
-  const units = [[1e15, "peta"], [1e12, "tera"], [1e9, "giga"], [1e6, "mega"]];
-  for (const [size, name] of units) {
-    if (value >= size) return `${(value / size).toFixed(2)} ${name}FLOPs (${value.toExponential(2)})`;
-  }
-  return formatCount(value);
-}
-
-function formatDuration(ns) {
-  if (ns < 1e3) return `${Math.round(ns)} ns`;
-  if (ns < 1e6) return `${(ns / 1e3).toFixed(1)} µs`;
-  if (ns < 1e9) return `${(ns / 1e6).toFixed(1)} ms`;
-  return `${(ns / 1e9).toFixed(2)} s`;
-}
-
-function themeColours() {
-  const style = getComputedStyle(document.documentElement);
-  const dark = window.matchMedia("(prefers-color-scheme: dark)").matches;
-  return {
-    dark,
-    text: style.getPropertyValue("--text").trim() || (dark ? "#eee" : "#222"),
-    grid: style.getPropertyValue("--grid").trim() || (dark ? "#444" : "#ddd"),
-    paper: style.getPropertyValue("--panel").trim() || (dark ? "#1b1b1b" : "#fff"),
-  };
-}
-
-function baseLayout(colours, extra) {
-  return {
-    margin: { l: 48, r: 12, t: 12, b: 24 },
-    paper_bgcolor: colours.paper,
-    plot_bgcolor: colours.paper,
-    font: { color: colours.text, size: 13 },
-    showlegend: true,
-    legend: { orientation: "h", x: 0, y: -0.3, yanchor: "top" },
-    ...extra,
-  };
-}
-
-const PLOT_CONFIG = { displayModeBar: false, responsive: true };
-
-class TrainWidget {
+export class TrainWidget {
   constructor(root) {
     this.root = root;
     this.preset = JSON.parse(root.dataset.preset);
@@ -73,15 +33,57 @@ class TrainWidget {
     this.buttons.resume.addEventListener("click", () => this.resume());
     this.buttons.reset.addEventListener("click", () => this.reset());
     this.buttons["rerun-instant"].addEventListener("click", () => this.rerunUnpaced());
-    this.costForm = root.querySelector("[data-role=cost-form]");
-    this.costs = root.querySelector("[data-role=costs]");
-    this.announcer = root.querySelector("[data-role=announce]");
-    if (this.restoreAssumptions()) this.recalculateCosts();
-    this.costForm.addEventListener("change", () => this.shareAssumptions());
-    this.costs.addEventListener("htmx:afterSwap", () => this.drawCostCharts());
+    this.costs = new CostPanel(root, () => this.costCounters());
+    this.batcher = new FrameBatcher((frames) => this.drawFrames(frames));
+    this.lesson = document.body.dataset.lesson || "";
     root.addEventListener("htmx:afterSwap", (event) => this.onAnswer(event));
     this.surfaceChart.addEventListener("click", (event) => this.onMapClick(event));
     this.reset();
+    this.openShared();
+  }
+
+  // ---- sharing: ?run=<id> reopens a widget with that exact run spec ------------------
+
+  async openShared() {
+    const runId = new URLSearchParams(window.location.search).get("run");
+    if (!runId || this.root !== document.querySelector("[data-widget=train-classifier]")) return;
+    try {
+      const { spec } = await readRun(runId);
+      if (spec.model !== "mlp") return;
+      this.fillControls(spec);
+      this.setStatus("Opened a shared run. Press Start training: the same spec trains the same model, exactly.");
+    } catch (error) {
+      this.setStatus(error.message);
+    }
+  }
+
+  fillControls(spec) {
+    const set = (name, value) => {
+      const control = this.controls.elements[name];
+      if (!control) return;
+      if (control.tagName === "SELECT" && ![...control.options].some((o) => o.value === String(value))) {
+        control.add(new Option(String(value).replaceAll(",", " × "), String(value)));
+      }
+      control.value = String(value);
+    };
+    set("dataset", spec.dataset);
+    set("n_samples", spec.n_samples);
+    set("hidden", spec.hidden.join(","));
+    set("learning_rate", spec.learning_rate);
+    set("steps", spec.steps);
+    set("seed", spec.seed);
+    set("speed", spec.pace === "instant" ? "instant" : spec.speed);
+    this.preset = { ...this.preset, ...spec };
+  }
+
+  shareLink() {
+    const url = new URL(window.location.href);
+    url.searchParams.set("run", this.runId);
+    history.replaceState(null, "", url);
+    const link = this.root.querySelector("[data-role=share-link]");
+    link.href = url.toString();
+    link.textContent = url.toString();
+    link.parentElement.hidden = false;
   }
 
   // ---- state -------------------------------------------------------------------------
@@ -93,17 +95,14 @@ class TrainWidget {
     this.runId = null;
     this.lastEventId = 0;
     this.started = false;
-    this.pending = [];
-    this.drawScheduled = false;
+    this.batcher.clear();
     this.watchedMs = 0;
     this.watchStart = null;
     this.training = null;
     this.queries = { count: 0, points: 0, flops: 0, computeNs: 0, lastFlops: 0, lastComputeNs: 0 };
     this.frozen = false;
     this.nParameters = 0;
-    clearInterval(this.costTimer);
-    this.costTimer = null;
-    this.lastAnnounced = 0;
+    this.costs.cancel();
     if (this.buttons["rerun-instant"]) this.buttons["rerun-instant"].hidden = true;
     this.inference.hidden = true;
     this.root.querySelector(".answer").textContent = "";
@@ -116,17 +115,15 @@ class TrainWidget {
     this.setStatus("");
     this.setButtons({ start: true, pause: false, resume: false });
     this.drawEmptyCharts();
-    if (hadRun) this.recalculateCosts(); // the page arrives with the empty panel rendered
+    if (hadRun) this.costs.recalculate(); // the page arrives with the empty panel rendered
   }
 
   // ---- costs -------------------------------------------------------------------------
-  // The server turns counters into energy, CO2 and money (one cost model, in Python);
-  // we send what we counted and measured, at most every COST_REFRESH_MS while training.
 
-  recalculateCosts() {
+  costCounters() {
     const t = this.training || { flops: 0, compute_ns: 0 };
     const q = this.queries;
-    const values = {
+    return {
       train_flops: t.flops,
       train_compute_ns: t.compute_ns,
       watched_ms: Math.round(this.watchedMs + (this.watchStart === null ? 0 : performance.now() - this.watchStart)),
@@ -138,95 +135,6 @@ class TrainWidget {
       last_flops: q.lastFlops,
       last_compute_ns: q.lastComputeNs,
     };
-    for (const [name, value] of Object.entries(values)) this.costForm.elements[name].value = String(value);
-    htmx.trigger(this.costForm, "recalc");
-  }
-
-  startCostUpdates() {
-    clearInterval(this.costTimer);
-    this.costTimer = setInterval(() => this.recalculateCosts(), COST_REFRESH_MS);
-  }
-
-  stopCostUpdates() {
-    clearInterval(this.costTimer);
-    this.costTimer = null;
-    this.recalculateCosts();
-  }
-
-  announce(text, force = false) {
-    // Screen readers hear a summary now and then, not every frame.
-    const now = performance.now();
-    if (!force && now - this.lastAnnounced < ANNOUNCE_EVERY_MS) return;
-    this.lastAnnounced = now;
-    this.announcer.textContent = text;
-  }
-
-  restoreAssumptions() {
-    const params = new URLSearchParams(window.location.search);
-    let restored = false;
-    for (const name of ["watts", "region", "price_per_hour"]) {
-      const value = params.get(name);
-      if (value !== null && this.costForm.elements[name]) {
-        this.costForm.elements[name].value = value;
-        restored = true;
-      }
-    }
-    return restored;
-  }
-
-  shareAssumptions() {
-    // The page's address keeps the reader's assumptions, so a shared link shows the same.
-    const url = new URL(window.location.href);
-    for (const name of ["watts", "region", "price_per_hour"]) {
-      url.searchParams.set(name, this.costForm.elements[name].value);
-    }
-    history.replaceState(null, "", url);
-  }
-
-  drawCostCharts() {
-    const view = this.costs.querySelector(".cost-view");
-    if (!view) return;
-    const summary = view.dataset.summary;
-    if (summary) this.announce(summary);
-    const chart = JSON.parse(view.dataset.chart || "{}");
-    const colours = themeColours();
-    const breakEven = view.querySelector("[data-role=break-even-chart]");
-    if (breakEven && chart.break_even) {
-      const d = chart.break_even;
-      Plotly.react(
-        breakEven,
-        [
-          { x: d.queries, y: d.training_wh, mode: "lines", name: "training (once)", line: { color: CLASS_COLOURS[1], width: 2 } },
-          { x: d.queries, y: d.inference_wh, mode: "lines", name: "all answers", line: { color: CLASS_COLOURS[0], width: 2 } },
-        ],
-        baseLayout(colours, {
-          xaxis: { type: "log", title: { text: "number of answers" }, gridcolor: colours.grid },
-          yaxis: { type: "log", title: { text: "energy, Wh" }, gridcolor: colours.grid },
-        }),
-        PLOT_CONFIG,
-      );
-    }
-    const scale = view.querySelector("[data-role=scale-chart]");
-    if (scale && chart.scale && chart.scale.length) {
-      Plotly.react(
-        scale,
-        [{
-          type: "bar",
-          orientation: "h",
-          y: chart.scale.map((r) => r.label),
-          x: chart.scale.map((r) => r.flops),
-          marker: { color: chart.scale.map((_, i) => (i === 0 ? CLASS_COLOURS[1] : CLASS_COLOURS[0])) },
-          hovertemplate: "%{y}: %{x:.3s} FLOP<extra></extra>",
-        }],
-        baseLayout(colours, {
-          showlegend: false,
-          margin: { l: 120, r: 12, t: 8, b: 40 },
-          xaxis: { type: "log", title: { text: "training arithmetic, FLOP (log scale)" }, gridcolor: colours.grid },
-          yaxis: { autorange: "reversed" },
-        }),
-        PLOT_CONFIG,
-      );
-    }
   }
 
   rerunUnpaced() {
@@ -276,26 +184,17 @@ class TrainWidget {
     this.reset();
     this.setButtons({ start: false, pause: false, resume: false });
     this.setStatus("Creating the run…");
-    let response;
+    let body;
     try {
-      response = await fetch("/api/runs", {
-        method: "POST",
-        headers: { "Content-Type": "application/json" },
-        body: JSON.stringify(this.spec()),
-      });
-    } catch {
-      this.fail("Could not reach the server. Check the connection and press Start again.");
-      return;
-    }
-    const body = await response.json().catch(() => ({}));
-    if (!response.ok) {
-      this.fail(body.message || body.detail || `The server answered ${response.status}.`);
+      body = await createRun(this.spec());
+    } catch (error) {
+      this.fail(error.message);
       return;
     }
     this.runId = body.run_id;
     this.setPhase("training", "Phase 1: training");
     this.openStream();
-    this.startCostUpdates();
+    this.costs.start();
   }
 
   fail(message) {
@@ -359,7 +258,7 @@ class TrainWidget {
 
   pause() {
     this.closeStream();
-    this.stopCostUpdates();
+    this.costs.stop();
     this.setPhase("paused", "Paused");
     this.setStatus(`Paused after step ${this.training ? this.training.step : 0}. The server stopped computing.`);
     this.setButtons({ start: true, pause: false, resume: true });
@@ -368,7 +267,7 @@ class TrainWidget {
   resume() {
     this.setPhase("training", "Phase 1: training");
     this.openStream();
-    this.startCostUpdates();
+    this.costs.start();
   }
 
   onStart(data) {
@@ -382,17 +281,10 @@ class TrainWidget {
   }
 
   queueFrame(frame) {
-    this.pending.push(frame);
-    if (!this.drawScheduled) {
-      this.drawScheduled = true;
-      requestAnimationFrame(() => this.drawFrames());
-    }
+    this.batcher.push(frame);
   }
 
-  drawFrames() {
-    this.drawScheduled = false;
-    const frames = this.pending;
-    this.pending = [];
+  drawFrames(frames) {
     if (!frames.length || !this.started) return;
     const steps = frames.map((f) => f.step);
     Plotly.extendTraces(
@@ -417,7 +309,7 @@ class TrainWidget {
   }
 
   onDone(data) {
-    this.drawFrames(); // the last frame event already carried the final numbers
+    this.batcher.flush(); // the last frame event already carried the final numbers
     this.closeStream();
     this.showTrainingCounters(data.totals);
     this.training = data.totals;
@@ -435,15 +327,28 @@ class TrainWidget {
     this.inference.hidden = false;
     this.frozen = true;
     this.buttons["rerun-instant"].hidden = false;
-    this.stopCostUpdates();
-    this.announce(`Training finished after ${formatCount(data.totals.steps)} steps. The model is frozen; you can ask it questions.`, true);
+    this.shareLink();
+    recordRun(this.lesson, {
+      kind: "train-classifier",
+      run_id: this.runId,
+      steps: data.totals.steps,
+      flops: data.totals.flops,
+      compute_ns: data.totals.compute_ns,
+      watched_ms: Math.round(this.watchedMs),
+      n_parameters: data.n_parameters,
+      flops_per_answer: data.inference_flops_per_query,
+      val_accuracy: final.val_accuracy,
+      fingerprint: data.fingerprint,
+    });
+    this.costs.stop();
+    this.costs.announce(`Training finished after ${formatCount(data.totals.steps)} steps. The model is frozen; you can ask it questions.`, true);
   }
 
   onDiverged(data) {
-    this.drawFrames();
+    this.batcher.flush();
     this.closeStream();
-    this.stopCostUpdates();
-    this.announce(data.message, true);
+    this.costs.stop();
+    this.costs.announce(data.message, true);
     this.training = data.totals;
     this.showTrainingCounters(data.totals);
     this.setPhase("diverged", "Diverged: no model");
@@ -472,6 +377,7 @@ class TrainWidget {
     q.computeNs += computeNs;
     q.lastFlops = flops;
     q.lastComputeNs = computeNs;
+    recordAnswers(1, flops, computeNs);
     this.setCounter("infer-last-points", "1");
     this.setCounter("infer-last-flops", formatCount(flops));
     this.setCounter("infer-last-compute", formatDuration(computeNs));
@@ -491,7 +397,7 @@ class TrainWidget {
       { x: [[Number(result.dataset.x)]], y: [[Number(result.dataset.y)]] },
       [4],
     );
-    this.recalculateCosts();
+    this.costs.recalculate();
   }
 
   // ---- drawing -----------------------------------------------------------------------
@@ -594,15 +500,6 @@ class TrainWidget {
   }
 }
 
-function init() {
-  for (const root of document.querySelectorAll("[data-widget=train-classifier]")) {
-    root.widget = new TrainWidget(root);
-  }
-}
-
-// plotly and htmx load with `defer`; module scripts run after deferred classic scripts.
-if (document.readyState === "loading") {
-  document.addEventListener("DOMContentLoaded", init);
-} else {
-  init();
+export function mount(root) {
+  return new TrainWidget(root);
 }

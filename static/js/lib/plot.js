@@ -1,0 +1,57 @@
+// Shared Plotly settings: colours that survive colour-blindness and dark mode.
+
+export const CLASS_COLOURS = ["#1f77b4", "#ff7f0e"]; // blue and orange
+export const SURFACE_SCALE = [[0, "#c6dbef"], [0.5, "#f7f7f7"], [1, "#fdd0a2"]];
+export const SURFACE_SCALE_DARK = [[0, "#16324f"], [0.5, "#2b2b2b"], [1, "#5a3510"]];
+export const PLOT_CONFIG = { displayModeBar: false, responsive: true };
+
+export function themeColours() {
+  const style = getComputedStyle(document.documentElement);
+  const dark = window.matchMedia("(prefers-color-scheme: dark)").matches;
+  return {
+    dark,
+    text: style.getPropertyValue("--text").trim() || (dark ? "#eee" : "#222"),
+    grid: style.getPropertyValue("--grid").trim() || (dark ? "#444" : "#ddd"),
+    paper: style.getPropertyValue("--panel").trim() || (dark ? "#1b1b1b" : "#fff"),
+  };
+}
+
+export function baseLayout(colours, extra) {
+  return {
+    margin: { l: 48, r: 12, t: 12, b: 24 },
+    paper_bgcolor: colours.paper,
+    plot_bgcolor: colours.paper,
+    font: { color: colours.text, size: 13 },
+    showlegend: true,
+    legend: { orientation: "h", x: 0, y: -0.3, yanchor: "top" },
+    ...extra,
+  };
+}
+
+// Several updates in one animation frame become one redraw.
+export class FrameBatcher {
+  constructor(draw) {
+    this.draw = draw;
+    this.pending = [];
+    this.scheduled = false;
+  }
+
+  push(item) {
+    this.pending.push(item);
+    if (!this.scheduled) {
+      this.scheduled = true;
+      requestAnimationFrame(() => this.flush());
+    }
+  }
+
+  flush() {
+    this.scheduled = false;
+    const items = this.pending;
+    this.pending = [];
+    if (items.length) this.draw(items);
+  }
+
+  clear() {
+    this.pending = [];
+  }
+}
