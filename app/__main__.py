@@ -35,6 +35,7 @@ def main() -> None:
         "app.main:app",
         host=settings.host,
         port=settings.port,
+        workers=settings.workers,
         log_config=log_config(),
         access_log=False,
         proxy_headers=True,

@@ -20,6 +20,12 @@ class Settings(BaseSettings):
 
     host: str = Field("127.0.0.1", description="Address the server listens on.")
     port: int = Field(8000, ge=1, le=65535, description="Port the server listens on.")
+    workers: int = Field(
+        1,
+        ge=1,
+        le=64,
+        description="Server processes; each has its own stream cap, queue and model cache.",
+    )
     lessons_dir: Path = Field(
         REPO_ROOT / "lessons",
         description="Folder of lesson Markdown files; point it at your own to teach your own.",
