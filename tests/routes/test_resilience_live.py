@@ -165,3 +165,26 @@ def test_a_fine_tuned_run_replays_exactly_after_a_restart(tmp_path: Path) -> Non
         assert after.json()["fingerprint"] == before
     finally:
         server.stop()
+
+
+def test_two_worker_processes_share_runs_through_the_store(tmp_path: Path) -> None:
+    server = LiveServer(tmp_path / "data", {"PHASELAB_WORKERS": "2"})
+    server.start()
+    try:
+        run_ids = [
+            httpx.post(
+                f"{server.url}/api/runs",
+                json={"model": "mlp", "steps": 30, "seed": seed, "pace": "instant"},
+            ).json()["run_id"]
+            for seed in range(6)
+        ]
+        # Each request may land on either process: every run is found and answers the same.
+        for run_id in run_ids:
+            done = read_all(server, run_id)[-1][2]
+            for _ in range(3):
+                answer = httpx.post(
+                    f"{server.url}/api/runs/{run_id}/predict", json={"inputs": [[0.2, 0.1]]}
+                )
+                assert answer.json()["fingerprint"] == done["fingerprint"]
+    finally:
+        server.stop()
