@@ -21,6 +21,8 @@ from app.ml.text import load_corpus, make_text_data
 from app.run_specs import AnySpec, DigitsSpec, LanguageSpec, LinearSpec, MlpSpec
 
 SURFACE_RESOLUTION = 40
+# Two decimals are finer than the colour scale can show, and a third less to send.
+SURFACE_DIGITS = 2
 CURVE_RESOLUTION = 60
 SAMPLE_PROMPT = "the"  # the language model's frames show how it continues this word
 # Seeds derived from the spec's one seed: the data, the initial weights, the batch order.
@@ -94,7 +96,7 @@ class MlpFamily(Family):
 
     def snapshot(self, built: Built) -> dict[str, Any]:
         surface = decision_surface(built.model, SURFACE_RESOLUTION)
-        return {"surface": np.round(surface, 3).tolist()}
+        return {"surface": np.round(surface, SURFACE_DIGITS).tolist()}
 
     def start(self, built: Built) -> dict[str, Any]:
         data = built.data

@@ -24,8 +24,8 @@ from app.security import SecurityHeadersMiddleware
 from app.settings import REPO_ROOT, Settings
 from app.static_files import CachedStaticFiles, StaticUrl
 from app.store import SqliteRunStore
-from app.widgets import MlpPreset
 from app.streams import StreamSlots
+from app.widgets import MlpPreset
 
 STATIC_DIR = REPO_ROOT / "static"
 TEMPLATES_DIR = REPO_ROOT / "templates"

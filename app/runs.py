@@ -39,8 +39,8 @@ __all__ = [
 ]
 
 # A snapshot of the model (decision map, fitted line, sample sentence) every few frames
-# keeps the picture live at a fraction of the bytes.
-SNAPSHOT_EVERY = 4
+# keeps the picture live (four a second at the normal pace) at a fraction of the work.
+SNAPSHOT_EVERY = 5
 
 
 @dataclass(frozen=True)

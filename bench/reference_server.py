@@ -28,11 +28,14 @@ from fastapi import Depends, FastAPI, HTTPException, Request, status
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.families import SURFACE_DIGITS, SURFACE_RESOLUTION
+from app.runs import SNAPSHOT_EVERY
+
 # The app's constants (app/runs.py), copied rather than imported so that the reference
 # does not move when the app's code does, and loads nothing of the app's engine.
 MAX_FRAMES = 100
-SURFACE_EVERY = 4
-SURFACE_RESOLUTION = 40
+# The same shapes as the app's frames, taken from the app so the two cannot drift apart.
+SURFACE_EVERY = SNAPSHOT_EVERY
 FRAMES_PER_SECOND: dict[str, float] = {"slow": 8.0, "normal": 20.0, "fast": 50.0}
 VAL_FRACTION = 0.3
 # The default 2-16-16-2 network's size and per-query arithmetic, as the app reports them.
@@ -120,7 +123,10 @@ class Canned:
             sharpness = 0.5 + index / 8
             self.surfaces[index] = [
                 [
-                    round(1 / (1 + math.exp(-sharpness * (x - 0.5 * y + 0.3 * math.sin(3 * y)))), 3)
+                    round(
+                        1 / (1 + math.exp(-sharpness * (x - 0.5 * y + 0.3 * math.sin(3 * y)))),
+                        SURFACE_DIGITS,
+                    )
                     for x in axis
                 ]
                 for y in axis
@@ -217,7 +223,10 @@ def create_app() -> FastAPI:
                 await anyio.sleep(delay)
             surface = index % SURFACE_EVERY == 1 or index == len(plan)
             last = frame_payload(index, step, spec.steps, surface)
-            yield ServerSentEvent(event="frame", id=str(index), data=last)
+            # Encoded as the app encodes its frames (json.dumps, compact), the cheapest way.
+            yield ServerSentEvent(
+                event="frame", id=str(index), raw_data=json.dumps(last, separators=(",", ":"))
+            )
         totals = {
             "steps": spec.steps,
             "examples_seen": spec.steps * 32,

@@ -28,7 +28,7 @@ async def check_answer(
     widgets = lesson.widgets if lesson else []
     quiz = widgets[widget - 1] if 1 <= widget <= len(widgets) else None
     if not isinstance(quiz, Quiz) or not 0 <= index < len(quiz.questions):
-        context = {"error": "That question is not on this page any more; reload it."}
+        context: dict[str, object] = {"error": "That question is not on this page any more."}
         return templates.TemplateResponse(request, template, context, status_code=404)
     question = quiz.questions[index]
     if not choice.isdigit() or not 0 <= int(choice) < len(question.choices):
