@@ -59,8 +59,12 @@ class PredictRequest(BaseModel):
     )
     prompt: str | None = Field(
         None,
-        max_length=MAX_PROMPT_CHARS,
-        description="language: the words so far; the answer is the likely next words.",
+        # No max_length here: the model's own check says "keep it to N characters" plainly;
+        # the request-size limit still bounds what reaches it.
+        description=(
+            f"language: the words so far (up to {MAX_PROMPT_CHARS} characters); "
+            "the answer is the likely next words."
+        ),
     )
     top_k: int = Field(5, ge=1, le=20, strict=True, description="language: candidates shown.")
     n_words: int = Field(
