@@ -2,7 +2,7 @@
 
 It answers the same three endpoints as the app (create a run, stream its events, predict)
 with payloads of the same shape and about the same size, paced at the same frame rate and
-sent through the same mechanism (FastAPI's ``EventSourceResponse`` fed ``ServerSentEvent``
+sent through the same mechanism (sse-starlette's ``EventSourceResponse`` fed ``ServerSentEvent``
 objects, served by the same uvicorn). It trains nothing and keeps nothing but the specs, so
 under the same load it shows the floor of this framework on this machine: what any server
 written this way pays to hold the streams and serialize the frames. ``bench/bench_load.py``
@@ -25,8 +25,8 @@ from typing import Annotated, Literal
 import anyio
 import uvicorn
 from fastapi import Depends, FastAPI, HTTPException, Request, status
-from fastapi.sse import EventSourceResponse, ServerSentEvent
 from pydantic import BaseModel, ConfigDict, Field
+from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from app.families import SURFACE_DIGITS, SURFACE_RESOLUTION
 from app.runs import SNAPSHOT_EVERY
@@ -152,6 +152,11 @@ async def find_spec(run_id: str, request: Request) -> RunSpec:
 SpecDep = Annotated[RunSpec, Depends(find_spec)]
 
 
+def compact(payload: dict[str, object]) -> str:
+    """JSON the way the app encodes its events (json.dumps, compact)."""
+    return json.dumps(payload, separators=(",", ":"))
+
+
 def frame_steps(steps: int) -> list[int]:
     n_frames = min(steps, MAX_FRAMES)
     return [math.ceil(i * steps / n_frames) for i in range(1, n_frames + 1)]
@@ -200,17 +205,19 @@ def create_app() -> FastAPI:
         plan = frame_steps(spec.steps)
         yield ServerSentEvent(
             event="start",
-            data={
-                "run_id": run_id,
-                "steps": spec.steps,
-                "frames": len(plan),
-                "n_parameters": N_PARAMETERS,
-                "inference_flops_per_query": FLOPS_PER_QUERY,
-                "box": [-2.0, 2.0],
-                "surface_resolution": SURFACE_RESOLUTION,
-                "train": canned.train,
-                "val": canned.val,
-            },
+            data=compact(
+                {
+                    "run_id": run_id,
+                    "steps": spec.steps,
+                    "frames": len(plan),
+                    "n_parameters": N_PARAMETERS,
+                    "inference_flops_per_query": FLOPS_PER_QUERY,
+                    "box": [-2.0, 2.0],
+                    "surface_resolution": SURFACE_RESOLUTION,
+                    "train": canned.train,
+                    "val": canned.val,
+                }
+            ),
         )
         interval = 0.0 if spec.pace == "instant" else 1.0 / FRAMES_PER_SECOND[spec.speed]
         started = time.perf_counter()
@@ -224,9 +231,7 @@ def create_app() -> FastAPI:
             surface = index % SURFACE_EVERY == 1 or index == len(plan)
             last = frame_payload(index, step, spec.steps, surface)
             # Encoded as the app encodes its frames (json.dumps, compact), the cheapest way.
-            yield ServerSentEvent(
-                event="frame", id=str(index), raw_data=json.dumps(last, separators=(",", ":"))
-            )
+            yield ServerSentEvent(event="frame", id=str(index), data=compact(last))
         totals = {
             "steps": spec.steps,
             "examples_seen": spec.steps * 32,
@@ -236,22 +241,23 @@ def create_app() -> FastAPI:
         yield ServerSentEvent(
             event="done",
             id=str(len(plan) + 1),
-            data={
-                "run_id": run_id,
-                "fingerprint": FINGERPRINT,
-                "n_parameters": N_PARAMETERS,
-                "inference_flops_per_query": FLOPS_PER_QUERY,
-                "final": last,
-                "totals": totals,
-            },
+            data=compact(
+                {
+                    "run_id": run_id,
+                    "fingerprint": FINGERPRINT,
+                    "n_parameters": N_PARAMETERS,
+                    "inference_flops_per_query": FLOPS_PER_QUERY,
+                    "final": last,
+                    "totals": totals,
+                }
+            ),
         )
 
     @app.get("/api/runs/{run_id}/events", response_class=EventSourceResponse)
-    async def stream_run(run_id: str, spec: SpecDep) -> AsyncIterable[ServerSentEvent]:
+    async def stream_run(run_id: str, spec: SpecDep) -> EventSourceResponse:
         # The spec comes from a dependency, as in the app, so an unknown id is a 404 before
         # the stream starts rather than a stream that breaks after its headers.
-        async for event in run_events(run_id, spec):
-            yield event
+        return EventSourceResponse(run_events(run_id, spec), ping=15)
 
     @app.post("/api/runs/{run_id}/predict", response_model=PredictResponse)
     async def predict(run_id: str, body: PredictRequest, _spec: SpecDep) -> PredictResponse:

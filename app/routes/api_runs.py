@@ -11,8 +11,8 @@ import anyio
 import anyio.to_thread
 from fastapi import APIRouter, Depends, Request, status
 from fastapi.exceptions import RequestValidationError
-from fastapi.sse import EventSourceResponse, ServerSentEvent
 from pydantic import BaseModel, Field
+from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from app.deps import (
     AdmissionDep,
@@ -179,25 +179,31 @@ async def _advance(execution: Execution, heavy: bool, with_surface: bool) -> Fra
 
 
 QUEUE_UPDATE_SECONDS = 1.0
+# A comment line this often keeps proxies from closing a quiet stream (a queued reader's).
+PING_SECONDS = 15
 
 
 def encode(payload: dict[str, object]) -> str:
     """One frame as compact JSON, encoded once by the standard library.
 
-    FastAPI's generic encoder walks every float of a surface in Python; frames hold only
-    plain numbers, lists and dicts, already finite, so json.dumps is the same bytes for
-    about a third less CPU per stream (measured, docs/benchmarks.md). allow_nan=False
-    makes a stray NaN fail loudly here instead of reaching a browser as invalid JSON.
+    Frames hold only plain numbers, lists and dicts, already finite; json.dumps encodes
+    them for about a third less CPU than FastAPI's generic encoder (measured,
+    docs/benchmarks.md). allow_nan=False makes a stray NaN fail loudly here instead of
+    reaching a browser as invalid JSON.
     """
     return json.dumps(payload, separators=(",", ":"), allow_nan=False)
+
+
+def event(name: str, payload: dict[str, object], event_id: str | None = None) -> ServerSentEvent:
+    return ServerSentEvent(data=encode(payload), event=name, id=event_id)
 
 
 async def _wait_for_slot(admission: Admission) -> AsyncIterable[ServerSentEvent]:
     """While the reader waits for a free slot, tell them their place once a second."""
     while not admission.admitted:
-        yield ServerSentEvent(
-            event="queued",
-            data={
+        yield event(
+            "queued",
+            {
                 "position": admission.position,
                 "message": f"The server is busy: you are number {admission.position} in line.",
             },
@@ -212,7 +218,7 @@ async def _run_events(
     frames_total = len(execution.plan)
     steps_per_frame = spec.steps / frames_total
     heavy = execution.flops_per_step() * steps_per_frame > INLINE_FLOPS_PER_FRAME
-    yield ServerSentEvent(event="start", data={"run_id": run_id, **execution.start_payload()})
+    yield event("start", {"run_id": run_id, **execution.start_payload()})
 
     interval = 0.0 if spec.pace == "instant" else 1.0 / FRAMES_PER_SECOND[spec.speed]
     started = time.perf_counter()
@@ -223,10 +229,9 @@ async def _run_events(
         outcome = await _advance(execution, heavy, with_surface=not replaying)
         if isinstance(outcome, Divergence):
             models.put(run_id, TrainedRun(None, outcome, last, execution.built))
-            yield ServerSentEvent(
-                event="diverged",
-                id=str(frames_total + 1),
-                data={
+            yield event(
+                "diverged",
+                {
                     "step": outcome.step,
                     "loss": outcome.loss,
                     "totals": _totals(outcome),
@@ -235,6 +240,7 @@ async def _run_events(
                         "for this model. The run stopped; starting again costs the compute again."
                     ),
                 },
+                str(frames_total + 1),
             )
             return
         last = outcome
@@ -245,15 +251,12 @@ async def _run_events(
         delay = started + sent * interval - time.perf_counter()
         if delay > 0:
             await anyio.sleep(delay)
-        yield ServerSentEvent(
-            event="frame", id=str(outcome.index), raw_data=encode(outcome.payload(spec.steps))
-        )
+        yield event("frame", outcome.payload(spec.steps), str(outcome.index))
 
     models.put(run_id, TrainedRun(execution.model, None, last, execution.built))
-    yield ServerSentEvent(
-        event="done",
-        id=str(frames_total + 1),
-        data={
+    yield event(
+        "done",
+        {
             "run_id": run_id,
             "fingerprint": execution.model.fingerprint(),
             "n_parameters": execution.model.n_parameters,
@@ -262,6 +265,7 @@ async def _run_events(
             "totals": _totals(last),
             "fine_tuned_from": getattr(spec, "fine_tune_from", None),
         },
+        str(frames_total + 1),
     )
 
 
@@ -271,6 +275,14 @@ async def _run_events(
     summary="Watch a run train (server-sent events)",
     responses={
         200: {
+            "content": {
+                "text/event-stream": {
+                    "schema": {
+                        "type": "string",
+                        "description": "Server-sent events; each event's data is one JSON object.",
+                    }
+                }
+            },
             "description": (
                 "While the server is full, `queued` events give the reader's place in line. "
                 "Then a `start` event (the data to plot), one `frame` event per frame (`step`, "
@@ -292,17 +304,25 @@ async def stream_run(
     models: ModelsDep,
     admission: AdmissionDep,
     request: Request,
-) -> AsyncIterable[ServerSentEvent]:
-    """Train the run and stream it; a client that disconnects stops the work."""
+) -> EventSourceResponse:
+    """Train the run and stream it; a client that disconnects stops the work.
+
+    sse-starlette runs the stream: it watches for the client going away and cancels the
+    generator, so an abandoned run stops computing at once and frees its slot.
+    """
     finished = request.app.state.metrics.streams_finished
-    outcome = "disconnected"
-    try:
-        async for queued in _wait_for_slot(admission):
-            yield queued
-        base = await models.base_model(spec)  # checked when the run was created
-        async for event in _run_events(run_id, spec, resume_from, models, base):
-            if event.event in ("done", "diverged"):
-                outcome = event.event
-            yield event
-    finally:
-        finished.labels(outcome).inc()
+
+    async def events() -> AsyncIterable[ServerSentEvent]:
+        outcome = "disconnected"
+        try:
+            async for queued in _wait_for_slot(admission):
+                yield queued
+            base = await models.base_model(spec)  # checked when the run was created
+            async for item in _run_events(run_id, spec, resume_from, models, base):
+                if item.event in ("done", "diverged"):
+                    outcome = item.event
+                yield item
+        finally:
+            finished.labels(outcome).inc()
+
+    return EventSourceResponse(events(), ping=PING_SECONDS)
