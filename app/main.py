@@ -110,6 +110,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     templates.env.globals["static_url"] = StaticUrl(STATIC_DIR, "/static")
     templates.env.globals["cost_regions"] = regions()
     templates.env.globals["cost_defaults"] = Assumptions.default()
+    templates.env.globals["max_steps"] = settings.max_steps
     templates.env.globals["all_figures"] = list(FIGURES.values())
     templates.env.globals["default_preset"] = MlpPreset(pace="instant").model_dump(mode="json")
     templates.env.globals["initial_cost_view"] = cost_panel.build(cost_panel.MeasuredRun())

@@ -1,0 +1,560 @@
+// The blind-spot widget (lesson 11): a model trained on dots with a region missing answers
+// confidently there, and far outside the data; questions do not change it; retraining with
+// data from the region does. Every number shown comes from the server: the runs' events and
+// the predict API's answers, with their `outside_training_data` and `distance_to_data`.
+
+import { CostPanel } from "../lib/costs.js";
+import { formatCount, formatDuration, formatFlops, formatPercent } from "../lib/format.js";
+import {
+  baseLayout,
+  CLASS_COLOURS,
+  PLOT_CONFIG,
+  SURFACE_SCALE,
+  SURFACE_SCALE_DARK,
+  themeColours,
+} from "../lib/plot.js";
+import { recordAnswers, recordRun } from "../lib/progress.js";
+import { ask, createRun } from "../lib/runs.js";
+
+const GRID = 25; // spots per side checked for "far from the data" (625 in one question batch)
+const LIMIT = 10; // how far from the centre a typed question may be
+const FAR_POINT = [8, 0];
+const NAMES = ["blue", "orange"];
+const GAP_RING = "#d62728";
+const TRACE = { surface: 0, far: 1, train0: 2, train1: 3, val: 4, gap: 5, asked: 6 };
+
+// Streams a run to its end; resolves with its `start` (the data) and `done` events.
+function streamRun(runId, onQueued) {
+  return new Promise((resolve, reject) => {
+    const source = new EventSource(`/api/runs/${runId}/events`);
+    let start = null;
+    source.addEventListener("queued", (e) => onQueued(JSON.parse(e.data).message));
+    source.addEventListener("start", (e) => {
+      start = JSON.parse(e.data);
+    });
+    source.addEventListener("done", (e) => {
+      source.close();
+      resolve({ start, done: JSON.parse(e.data) });
+    });
+    source.addEventListener("diverged", (e) => {
+      source.close();
+      reject(new Error(JSON.parse(e.data).message));
+    });
+    source.addEventListener("error", () => {
+      if (source.readyState === EventSource.CLOSED) {
+        reject(new Error("The server is busy; try again in a few seconds."));
+      }
+    });
+  });
+}
+
+function fmt(value) {
+  return value.toFixed(2).replace("-", "−");
+}
+
+class BlindSpot {
+  constructor(root) {
+    this.root = root;
+    this.preset = JSON.parse(root.dataset.preset);
+    this.lesson = document.body.dataset.lesson || "";
+    this.map = root.querySelector("[data-role=map]");
+    this.form = root.querySelector("[data-role=ask-form]");
+    this.fields = root.querySelector("[data-role=ask-fields]");
+    this.error = root.querySelector("[data-role=error]");
+    this.answer = root.querySelector("[data-role=answer]");
+    this.buttons = Object.fromEntries(
+      [...root.querySelectorAll("button[data-action]")].map((b) => [b.dataset.action, b]),
+    );
+    this.buttons.start.addEventListener("click", () => {
+      if (this.busy) return;
+      this.reset(); // training again starts the story over
+      this.guard(() => this.train());
+    });
+    this.buttons.retrain.addEventListener("click", () => this.guard(() => this.retrain()));
+    this.buttons["ask-gap"].addEventListener("click", () => this.askGapCentre());
+    this.buttons["ask-far"].addEventListener("click", () => this.askAt(...FAR_POINT));
+    this.form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      this.askTyped();
+    });
+    this.map.addEventListener("click", (event) => this.onMapClick(event));
+    this.costs = new CostPanel(root, () => this.costCounters());
+    this.reset();
+  }
+
+  // ---- state -------------------------------------------------------------------------
+
+  reset() {
+    this.generation = (this.generation || 0) + 1;
+    this.gap = null; // the model trained with the gap: {runId, start, done}
+    this.full = null; // the model retrained with the full data
+    this.blind = []; // indices of held-out dots far from the first model's training dots
+    this.asked = { x: [], y: [] };
+    this.training = { runs: 0, flops: 0, computeNs: 0 };
+    this.nParameters = 0;
+    this.questions = { count: 0, flops: 0, computeNs: 0, lastFlops: 0, lastComputeNs: 0 };
+    this.askedGap = 0; // questions put to the first model, to show its fingerprint holds
+    this.fingerprintHeld = null;
+    for (const cell of this.root.querySelectorAll("[data-cell]")) cell.textContent = "–";
+    this.root.querySelector("[data-role=summary]").textContent = "";
+    this.root.querySelector("[data-role=fingerprint]").textContent = "–";
+    this.root.querySelector("[data-role=fingerprint-note]").textContent = "";
+    this.answer.replaceChildren(this.paragraph("The answer appears here once the model is trained.", "fine"));
+    this.showError("");
+    this.fields.disabled = true;
+    this.buttons.retrain.disabled = true;
+    this.showCounters();
+    this.drawEmpty();
+    this.setPhase("ready", "Ready to train");
+  }
+
+  async guard(work) {
+    if (this.busy) return;
+    this.busy = true;
+    this.buttons.start.disabled = true;
+    this.buttons.retrain.disabled = true;
+    this.fields.disabled = true;
+    const generation = this.generation;
+    const hadFocus = this.root.contains(document.activeElement);
+    try {
+      await work();
+    } catch (error) {
+      if (generation === this.generation) {
+        this.setPhase(this.gap ? "inference" : "ready", this.gap ? "Phase 2: inference (model frozen)" : "Ready to train");
+        this.setStatus(error.message);
+      }
+    } finally {
+      this.busy = false;
+      this.buttons.start.disabled = false;
+      this.buttons.retrain.disabled = !this.gap || Boolean(this.full);
+      this.fields.disabled = !this.gap;
+      const active = document.activeElement;
+      if (hadFocus && (!this.root.contains(active) || active.disabled)) {
+        (this.buttons["ask-gap"].disabled ? this.form.elements.x : this.buttons["ask-gap"]).focus();
+      }
+    }
+  }
+
+  setPhase(phase, text) {
+    const badge = this.root.querySelector("[data-role=phase]");
+    badge.dataset.phase = phase;
+    badge.textContent = text;
+  }
+
+  setStatus(text) {
+    this.root.querySelector("[data-role=status]").textContent = text;
+  }
+
+  setCell(row, name, text) {
+    this.root.querySelector(`[data-row="${row}"] [data-cell="${name}"]`).textContent = text;
+  }
+
+  setCounter(name, text) {
+    this.root.querySelector(`[data-counter="${name}"]`).textContent = text;
+  }
+
+  showError(text) {
+    this.error.textContent = text;
+    this.error.hidden = !text;
+  }
+
+  paragraph(text, className) {
+    const p = document.createElement("p");
+    p.textContent = text;
+    if (className) p.className = className;
+    return p;
+  }
+
+  showCounters() {
+    const t = this.training;
+    const q = this.questions;
+    this.setCounter("train-runs", formatCount(t.runs));
+    this.setCounter("train-flops", formatFlops(t.flops));
+    this.setCounter("train-compute", formatDuration(t.computeNs));
+    this.setCounter("questions", formatCount(q.count));
+    this.setCounter("infer-flops", formatFlops(q.flops));
+    this.setCounter("infer-compute", formatDuration(q.computeNs));
+  }
+
+  costCounters() {
+    const q = this.questions;
+    return {
+      train_flops: this.training.flops,
+      train_compute_ns: this.training.computeNs,
+      watched_ms: 0,
+      n_parameters: this.nParameters,
+      frozen: this.gap ? 1 : 0,
+      queries: q.count,
+      infer_flops: q.flops,
+      infer_compute_ns: q.computeNs,
+      last_flops: q.lastFlops,
+      last_compute_ns: q.lastComputeNs,
+    };
+  }
+
+  // ---- talking to the server ---------------------------------------------------------
+
+  async trainRun(spec, label) {
+    const created = await createRun(spec);
+    const { start, done } = await streamRun(created.run_id, (message) => this.setStatus(message));
+    this.training.runs += 1;
+    this.training.flops += done.totals.flops;
+    this.training.computeNs += done.totals.compute_ns;
+    this.nParameters = done.n_parameters;
+    return { runId: created.run_id, start, done, label };
+  }
+
+  // One predict call; its questions are counted (the cost panel and the recap see them).
+  async question(model, inputs) {
+    const answer = await ask(model.runId, { inputs });
+    const n = inputs.length;
+    const q = this.questions;
+    q.count += n;
+    q.flops += answer.flops;
+    q.computeNs += answer.compute_ns;
+    q.lastFlops = Math.round(answer.flops / n); // one question's share of the call
+    q.lastComputeNs = Math.round(answer.compute_ns / n);
+    recordAnswers(n, answer.flops, answer.compute_ns);
+    if (model === this.gap) {
+      this.askedGap += n;
+      this.noteFingerprint(answer.fingerprint);
+    }
+    this.showCounters();
+    return answer;
+  }
+
+  noteFingerprint(fingerprint) {
+    const same = fingerprint === this.gap.done.fingerprint;
+    this.fingerprintHeld = this.fingerprintHeld !== false && same;
+    this.root.querySelector("[data-role=fingerprint]").textContent = fingerprint;
+    this.root.querySelector("[data-role=fingerprint-note]").textContent = same
+      ? `(the first model's, unchanged after ${formatCount(this.askedGap)} questions)`
+      : "(changed)";
+  }
+
+  // Held-out dots: how many the model gets right in the blind spot and elsewhere.
+  async score(model, row) {
+    const val = this.gap.start.val;
+    const answer = await this.question(model, val.x);
+    if (model === this.gap) {
+      this.blind = answer.outside_training_data.map((far, i) => (far ? i : -1)).filter((i) => i >= 0);
+    }
+    const blind = new Set(this.blind);
+    const rest = val.y.map((_, i) => i).filter((i) => !blind.has(i));
+    const right = (idx) => idx.filter((i) => answer.predictions[i] === val.y[i]).length;
+    const cell = (idx) =>
+      idx.length ? `${formatPercent(right(idx) / idx.length)} (${right(idx)} of ${idx.length})` : "no dots";
+    this.setCell(row, "inside", cell(this.blind));
+    this.setCell(row, "outside", cell(rest));
+    const sure = this.blind.map((i) => Math.max(...answer.probabilities[i]));
+    this.setCell(row, "sure", sure.length ? formatPercent(sure.reduce((a, b) => a + b, 0) / sure.length) : "–");
+    return {
+      inside: this.blind.length ? right(this.blind) / this.blind.length : null,
+      outside: rest.length ? right(rest) / rest.length : null,
+      sure: sure.length ? sure.reduce((a, b) => a + b, 0) / sure.length : null,
+    };
+  }
+
+  // Which spots of the map are far from every training dot of this model (the server decides).
+  async farGrid(model) {
+    const [lo, hi] = model.start.box;
+    const axis = Array.from({ length: GRID }, (_, i) => lo + ((hi - lo) * i) / (GRID - 1));
+    const inputs = axis.flatMap((y) => axis.map((x) => [x, y]));
+    const answer = await this.question(model, inputs);
+    const z = axis.map((_, row) => axis.map((_, col) => (answer.outside_training_data[row * GRID + col] ? 1 : 0)));
+    return { axis, z };
+  }
+
+  // ---- training ----------------------------------------------------------------------
+
+  async train() {
+    const generation = this.generation;
+    this.setPhase("training", "Phase 1: training");
+    this.setStatus("Training on the dots, with one region left out…");
+    const gap = await this.trainRun({ ...this.preset, model: "mlp" }, "trained with a gap");
+    if (generation !== this.generation) return;
+    this.gap = gap;
+    this.setStatus("Trained. Checking the held-out dots and where the data is missing…");
+    const scores = await this.score(gap, "gap");
+    const far = await this.farGrid(gap);
+    if (generation !== this.generation) return;
+    this.draw(gap, far);
+    this.record(gap, scores);
+    this.buttons["ask-gap"].disabled = this.blind.length === 0;
+    this.answer.replaceChildren(this.paragraph("Click the map, type a spot, or use a button above.", "fine"));
+    this.setPhase("inference", "Phase 2: inference (model frozen)");
+    const summary = this.root.querySelector("[data-role=summary]");
+    if (scores.inside === null) {
+      summary.textContent = "No held-out dot is far from the training dots: this preset has no gap to find.";
+    } else {
+      summary.textContent =
+        `In the blind spot the model gets ${formatPercent(scores.inside)} of the held-out dots right, ` +
+        `while ${formatPercent(scores.sure)} sure on average; everywhere else ${formatPercent(scores.outside)}.`;
+    }
+    this.setStatus(
+      `Trained with the gap: ${formatPercent(gap.done.final.val_accuracy)} of all held-out dots right ` +
+        `(${formatDuration(gap.done.totals.compute_ns)} of compute). Now ask it about the empty region.`,
+    );
+    this.costs.recalculate();
+  }
+
+  async retrain() {
+    const generation = this.generation;
+    this.setPhase("training", "Training again: with data from the gap");
+    this.setStatus("Retraining on the full data, the region included…");
+    const full = await this.trainRun({ ...this.preset, model: "mlp", variant: "none" }, "retrained with the full data");
+    if (generation !== this.generation) return;
+    this.full = full;
+    const scores = await this.score(full, "full");
+    const far = await this.farGrid(full);
+    if (generation !== this.generation) return;
+    this.draw(full, far);
+    this.record(full, scores);
+    this.setPhase("inference", "Phase 2: inference (retrained model)");
+    const before = this.gapScores;
+    const summary = this.root.querySelector("[data-role=summary]");
+    if (scores.inside !== null && before && before.inside !== null) {
+      summary.textContent =
+        `Retrained with data from the gap: ${formatPercent(scores.inside)} right in the blind spot ` +
+        `(it was ${formatPercent(before.inside)}). ` +
+        (this.fingerprintHeld
+          ? `The first model's fingerprint never moved in ${formatCount(this.askedGap)} questions: ` +
+            "no question or prompt fixed it, only training on new data did."
+          : "Only training on new data fixed it.");
+    }
+    this.setStatus("Retrained. Questions now go to both models, so you can compare their answers.");
+    this.costs.recalculate();
+  }
+
+  record(model, scores) {
+    if (model === this.gap) this.gapScores = scores;
+    recordRun(this.lesson, {
+      kind: `blind-spot: ${model.label}`,
+      run_id: model.runId,
+      steps: model.done.totals.steps,
+      flops: model.done.totals.flops,
+      compute_ns: model.done.totals.compute_ns,
+      n_parameters: model.done.n_parameters,
+      flops_per_answer: model.done.inference_flops_per_query,
+      val_accuracy: model.done.final.val_accuracy,
+      blind_spot_accuracy: scores.inside,
+      fingerprint: model.done.fingerprint,
+    });
+  }
+
+  // ---- asking ------------------------------------------------------------------------
+
+  askTyped() {
+    const read = (name) => {
+      const raw = this.form.elements[name].value.trim();
+      const value = Number(raw);
+      if (raw === "" || !Number.isFinite(value) || Math.abs(value) > LIMIT) {
+        return [null, `${name} must be a number between −${LIMIT} and ${LIMIT}, like 0.5 or −1.2.`];
+      }
+      return [value, null];
+    };
+    const [x, xError] = read("x");
+    const [y, yError] = read("y");
+    if (xError || yError) {
+      this.showError(xError || yError);
+      this.form.elements[xError ? "x" : "y"].focus();
+      return;
+    }
+    this.askAt(x, y);
+  }
+
+  askGapCentre() {
+    if (!this.blind.length) return;
+    const val = this.gap.start.val;
+    const mean = (k) => this.blind.reduce((sum, i) => sum + val.x[i][k], 0) / this.blind.length;
+    this.askAt(Math.round(mean(0) * 100) / 100, Math.round(mean(1) * 100) / 100);
+  }
+
+  async askAt(x, y) {
+    if (!this.gap || this.busy) return;
+    this.showError("");
+    this.form.elements.x.value = String(x);
+    this.form.elements.y.value = String(y);
+    const generation = this.generation;
+    const models = [this.gap, this.full].filter(Boolean);
+    let answers;
+    try {
+      answers = [];
+      for (const model of models) answers.push(await this.question(model, [[x, y]]));
+    } catch (error) {
+      this.showError(error.message);
+      return;
+    }
+    if (generation !== this.generation) return;
+    this.showAnswer(x, y, models, answers);
+    this.asked.x.push(x);
+    this.asked.y.push(y);
+    Plotly.restyle(this.map, { x: [this.asked.x], y: [this.asked.y] }, [TRACE.asked]);
+    this.costs.recalculate();
+  }
+
+  showAnswer(x, y, models, answers) {
+    const [lo, hi] = this.gap.start.box;
+    const offMap = x < lo || x > hi || y < lo || y > hi;
+    const head = this.paragraph(
+      `At (${fmt(x)}, ${fmt(y)})${offMap ? ", off this map" : ""}:`,
+      "bs-where",
+    );
+    const list = document.createElement("ul");
+    list.className = "bs-answers";
+    models.forEach((model, k) => {
+      const a = answers[k];
+      const cls = a.predictions[0];
+      const sure = Math.max(...a.probabilities[0]);
+      const item = document.createElement("li");
+      item.dataset.model = model === this.gap ? "gap" : "full";
+      const who = document.createElement("span");
+      who.className = "bs-who";
+      who.textContent = model === this.gap ? "Trained with the gap: " : "Retrained: ";
+      const verdict = document.createElement("strong");
+      verdict.className = `class-${cls}`;
+      verdict.textContent = NAMES[cls] || `class ${cls}`;
+      item.append(who, verdict, `, ${formatPercent(sure)} sure. Nearest training dot: ${a.distance_to_data[0].toFixed(2)} away.`);
+      if (a.outside_training_data[0]) {
+        const flag = this.paragraph("", "warning bs-flag");
+        const strong = document.createElement("strong");
+        strong.textContent = "Far from anything it saw: confident, but unreliable.";
+        flag.append(strong, " No training dot was near here, so this answer is a guess.");
+        flag.dataset.role = "outside";
+        item.append(flag);
+      }
+      const fine = this.paragraph(
+        `${formatDuration(a.compute_ns)} of compute, ${formatCount(a.flops)} FLOPs (measured on the server).`,
+        "fine",
+      );
+      item.append(fine);
+      list.append(item);
+    });
+    const parts = [head, list];
+    if (answers.length === 2 && answers[0].predictions[0] !== answers[1].predictions[0]) {
+      parts.push(this.paragraph("The two models disagree here: at most one of them can be right.", "bs-disagree"));
+    }
+    this.answer.replaceChildren(...parts);
+  }
+
+  onMapClick(event) {
+    const area = this.map.querySelector(".nsewdrag");
+    if (!area || !this.gap) return;
+    const rect = area.getBoundingClientRect();
+    const fx = (event.clientX - rect.left) / rect.width;
+    const fy = (event.clientY - rect.top) / rect.height;
+    if (fx < 0 || fx > 1 || fy < 0 || fy > 1) return;
+    const [lo, hi] = this.gap.start.box;
+    const round = (v) => Math.round(v * 100) / 100;
+    this.askAt(round(lo + fx * (hi - lo)), round(hi - fy * (hi - lo)));
+  }
+
+  // ---- drawing -----------------------------------------------------------------------
+
+  layout(colours, box) {
+    return baseLayout(colours, {
+      xaxis: { range: box, constrain: "domain", gridcolor: colours.grid, zeroline: false },
+      yaxis: { range: box, constrain: "domain", gridcolor: colours.grid, zeroline: false, scaleanchor: "x" },
+      hovermode: "closest",
+      showlegend: false,
+      margin: { l: 32, r: 8, t: 8, b: 28 },
+    });
+  }
+
+  drawEmpty() {
+    Plotly.react(this.map, [], this.layout(themeColours(), [-2, 2]), PLOT_CONFIG);
+  }
+
+  draw(model, far) {
+    const colours = themeColours();
+    const data = model.start;
+    const [lo, hi] = data.box;
+    const n = data.surface_resolution;
+    const axis = Array.from({ length: n }, (_, i) => lo + ((hi - lo) * i) / (n - 1));
+    const pick = (points, idx) => ({ x: idx.map((i) => points.x[i][0]), y: idx.map((i) => points.x[i][1]) });
+    const ofClass = (points, cls) => points.y.map((c, i) => (c === cls ? i : -1)).filter((i) => i >= 0);
+    const val = this.gap.start.val;
+    const trainTrace = (cls) => ({
+      ...pick(data.train, ofClass(data.train, cls)),
+      type: "scatter",
+      mode: "markers",
+      name: `${NAMES[cls]} training dots`,
+      marker: { color: CLASS_COLOURS[cls], size: 6, line: { color: colours.text, width: 0.5 } },
+      hoverinfo: "skip",
+    });
+    const allVal = val.y.map((_, i) => i);
+    const traces = [
+      {
+        type: "heatmap",
+        x: axis,
+        y: axis,
+        z: model.done.final.surface,
+        zmin: 0,
+        zmax: 1,
+        colorscale: colours.dark ? SURFACE_SCALE_DARK : SURFACE_SCALE,
+        showscale: false,
+        hovertemplate: "x %{x:.2f}, y %{y:.2f}<extra>click to ask</extra>",
+        name: "model's answer",
+      },
+      {
+        // Where the data is missing: the server's flags on a grid, drawn as a smooth outline
+        // with a light veil, so the model's answer still shows through.
+        type: "contour",
+        x: far.axis,
+        y: far.axis,
+        z: far.z,
+        zmin: 0,
+        zmax: 1,
+        autocontour: false,
+        contours: { start: 0.5, end: 0.5, size: 1, coloring: "fill", showlines: true },
+        colorscale: [[0, "rgba(128,128,128,0)"], [1, colours.dark ? "rgba(220,220,220,0.22)" : "rgba(60,60,60,0.2)"]],
+        line: { color: colours.text, width: 1.5, dash: "dot", smoothing: 1 },
+        showscale: false,
+        hoverinfo: "skip",
+        name: "far from the training dots",
+      },
+      trainTrace(0),
+      trainTrace(1),
+      {
+        ...pick(val, allVal),
+        type: "scatter",
+        mode: "markers",
+        name: "held-out dots",
+        marker: {
+          color: "rgba(0,0,0,0)",
+          size: 7,
+          line: { color: val.y.map((c) => CLASS_COLOURS[c]), width: 1.5 },
+        },
+        hoverinfo: "skip",
+      },
+      {
+        ...pick(val, this.blind),
+        type: "scatter",
+        mode: "markers",
+        name: "blind spot",
+        marker: { symbol: "circle-open", color: GAP_RING, size: 14, line: { width: 2 } },
+        hoverinfo: "skip",
+      },
+      {
+        ...this.asked,
+        type: "scatter",
+        mode: "markers",
+        name: "your questions",
+        marker: { symbol: "x", size: 11, color: colours.text },
+        hoverinfo: "skip",
+      },
+    ];
+    Plotly.react(this.map, traces, this.layout(colours, data.box), PLOT_CONFIG);
+    const far0 = far.z.flat().filter(Boolean).length;
+    this.map.setAttribute(
+      "aria-label",
+      `Map of the pattern for the ${model === this.gap ? "model trained with the gap" : "retrained model"}: ` +
+        `${data.train.x.length} training dots, ${val.x.length} held-out dots (${this.blind.length} of them in the blind spot, ringed), ` +
+        `and ${far0} of ${GRID * GRID} checked spots far from every training dot (grey). The accuracies are in the table below.`,
+    );
+  }
+}
+
+export function mount(root) {
+  return new BlindSpot(root);
+}

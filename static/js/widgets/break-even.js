@@ -1,0 +1,365 @@
+// The break-even widget: training is schooling (paid once), answering is the job (paid per
+// question). It trains the preset unpaced, measures what one answer costs by timing batches
+// of questions on the server, and lets the reader choose how many questions the model
+// answers. Energy comes from the server's cost panel (one cost model, in Python): the
+// panel is sent "N answers, each costing what we measured", and its chart data gives the
+// energy of training and of one answer. BLOOMz-7B's published figures come from the page.
+
+import { CostPanel } from "../lib/costs.js";
+import { formatCount, formatDuration, formatFlops } from "../lib/format.js";
+import { baseLayout, CLASS_COLOURS, PLOT_CONFIG, themeColours } from "../lib/plot.js";
+import { recordAnswers, recordRun } from "../lib/progress.js";
+import { ask, createRun, trainQuietly } from "../lib/runs.js";
+
+const BATCH = 100; // questions per measuring call
+const REPEATS = 3; // measuring calls; the median one counts
+const MAX_EXPONENT = 9; // the slider reaches 10^9 questions
+const CURVE_POINTS = 91;
+const COSTS_DELAY_MS = 250; // the panel follows the slider once it rests
+
+// ---- numbers for people ------------------------------------------------------------------
+
+// Two significant figures: 10^5.35 = 223,872 becomes 220,000, a number people can read.
+export function niceCount(exponent) {
+  const raw = 10 ** exponent;
+  const step = 10 ** Math.max(0, Math.floor(Math.log10(raw)) - 1);
+  return Math.round(raw / step) * step;
+}
+
+// "about 164,000", "about 593 million": three significant figures, words past a million.
+function about(n) {
+  if (n < 1000) return formatCount(n);
+  const digits = Math.floor(Math.log10(n));
+  const step = 10 ** (digits - 2);
+  const rounded = Math.round(n / step) * step;
+  if (rounded >= 1e9) return `${Number((rounded / 1e9).toPrecision(3))} billion`;
+  if (rounded >= 1e6) return `${Number((rounded / 1e6).toPrecision(3))} million`;
+  return formatCount(rounded);
+}
+
+function formatWh(wh) {
+  const units = [[1e9, "GWh"], [1e6, "MWh"], [1e3, "kWh"], [1, "Wh"], [1e-3, "mWh"], [1e-6, "µWh"], [1e-9, "nWh"], [1e-12, "pWh"]];
+  for (const [size, unit] of units) {
+    if (Math.abs(wh) >= size) return `${Number((wh / size).toPrecision(3))} ${unit}`;
+  }
+  return `${wh.toExponential(2)} Wh`;
+}
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+function randomPoints(n) {
+  return Array.from({ length: n }, () => [Math.random() * 4 - 2, Math.random() * 4 - 2]);
+}
+
+// BLOOMz-7B from the figures the page carries (the same ones the cost panel cites).
+function readBloomz(json) {
+  let figures;
+  try {
+    figures = JSON.parse(json || "{}");
+  } catch {
+    return null;
+  }
+  const training = figures.bloomz7b_training_energy;
+  const finetune = figures.bloomz7b_finetune_energy;
+  const answer = figures.bloomz7b_inference_energy;
+  const published = figures.bloomz7b_break_even;
+  if (!training || !finetune || !answer || !published) return null;
+  if (training.unit !== "kWh" || finetune.unit !== "kWh" || answer.unit !== "kWh per inference") return null;
+  const trainWh = (training.value + finetune.value) * 1e3;
+  const perAnswerWh = answer.value * 1e3;
+  return {
+    trainWh,
+    perAnswerWh,
+    crossing: trainWh / perAnswerWh,
+    published: published.value,
+    cite: published.cite,
+  };
+}
+
+// ---- the widget --------------------------------------------------------------------------
+
+export class BreakEven {
+  constructor(root) {
+    this.root = root;
+    this.preset = JSON.parse(root.dataset.preset);
+    this.lesson = document.body.dataset.lesson || "";
+    this.bloomz = readBloomz(root.dataset.bloomz);
+    this.controls = root.querySelector("[data-role=controls]");
+    this.slider = this.controls.elements.questions;
+    this.chart = root.querySelector("[data-role=chart]");
+    this.startButton = root.querySelector("[data-action=start]");
+    this.training = null;
+    this.perAnswer = null; // {flops, computeNs}: measured on the server
+    this.mine = null; // {trainWh, perAnswerWh, crossing}: from the server's cost model
+    this.recorded = false;
+    this.costs = new CostPanel(root, () => this.costCounters());
+    root.querySelector("[data-role=costs]").addEventListener("htmx:afterSwap", () => this.onCosts());
+    this.startButton.addEventListener("click", () => this.start());
+    this.slider.addEventListener("input", () => this.onQueries());
+    for (const radio of this.controls.querySelectorAll("[name=case]")) {
+      radio.addEventListener("change", () => this.draw());
+    }
+    if (!this.bloomz) {
+      for (const value of ["bloomz", "both"]) this.controls.querySelector(`[value=${value}]`).disabled = true;
+    }
+    this.showQueries();
+    this.draw();
+    this.start();
+  }
+
+  el(role) {
+    return this.root.querySelector(`[data-role="${role}"]`);
+  }
+
+  setPhase(phase, text) {
+    const badge = this.el("phase");
+    badge.dataset.phase = phase;
+    badge.textContent = text;
+  }
+
+  setStatus(text) {
+    this.el("status").textContent = text;
+  }
+
+  queries() {
+    return niceCount(Number(this.slider.value));
+  }
+
+  whose() {
+    return this.controls.querySelector("[name=case]:checked").value;
+  }
+
+  showQueries() {
+    const n = this.queries();
+    const text = `${formatCount(n)} ${n === 1 ? "question" : "questions"}`;
+    this.el("queries-value").textContent = formatCount(n);
+    this.slider.setAttribute("aria-valuetext", text);
+  }
+
+  // ---- train, then measure one answer --------------------------------------------------
+
+  async start() {
+    if (this.busy) return;
+    this.busy = true;
+    this.startButton.setAttribute("aria-disabled", "true"); // not `disabled`: keeps keyboard focus
+    try {
+      if (!this.training) await this.train();
+      await this.measure();
+      this.controls.disabled = false;
+      this.startButton.textContent = "Measure an answer again";
+      this.costs.recalculate();
+    } catch (error) {
+      this.setStatus(error.message);
+      if (!this.training) this.setPhase("ready", "Not trained yet");
+    } finally {
+      this.busy = false;
+      this.startButton.setAttribute("aria-disabled", "false");
+    }
+  }
+
+  async train() {
+    this.setPhase("training", "Phase 1: training (schooling)");
+    this.setStatus("Training the model, unpaced…");
+    const created = await createRun({ ...this.preset, pace: "instant" });
+    const done = await trainQuietly(created.run_id);
+    this.runId = created.run_id;
+    this.training = done.totals;
+    this.nParameters = done.n_parameters;
+    this.el("train-flops").textContent = formatFlops(done.totals.flops);
+    this.el("train-compute").textContent = formatDuration(done.totals.compute_ns);
+  }
+
+  async measure() {
+    this.setPhase("inference", "Phase 2: answering (the job)");
+    this.setStatus(`Measuring: asking the trained model ${BATCH} random points, ${REPEATS} times…`);
+    const timings = [];
+    let flops = 0;
+    for (let i = 0; i < REPEATS; i += 1) {
+      const answer = await ask(this.runId, { inputs: randomPoints(BATCH) });
+      timings.push(answer.compute_ns);
+      flops = answer.flops;
+      recordAnswers(BATCH, answer.flops, answer.compute_ns);
+    }
+    const batchNs = median(timings);
+    this.perAnswer = { flops: flops / BATCH, computeNs: batchNs / BATCH, batchNs, batchFlops: flops };
+    this.el("answer-flops").textContent = formatFlops(this.perAnswer.flops);
+    this.el("answer-compute").textContent = formatDuration(this.perAnswer.computeNs);
+    this.el("how").textContent =
+      `How it was measured: we asked the trained model ${BATCH} random points in one call, ${REPEATS} times. ` +
+      `The middle call took ${formatDuration(batchNs)} of server compute for ${formatFlops(flops)}; ` +
+      `divided by ${BATCH}, that is one answer. (Answers come cheaper in a batch, as on a busy server.)`;
+    this.setStatus(
+      `Trained in ${formatDuration(this.training.compute_ns)} of compute; one answer takes about ` +
+        `${formatDuration(this.perAnswer.computeNs)}. Now choose how many questions it answers.`,
+    );
+  }
+
+  // ---- the cost panel: N answers, each costing what we measured -------------------------
+
+  costCounters() {
+    const t = this.training;
+    const a = this.perAnswer;
+    if (!t || !a) {
+      return { train_flops: 0, train_compute_ns: 0, watched_ms: 0, n_parameters: 0, frozen: 0, queries: 0, infer_flops: 0, infer_compute_ns: 0, last_flops: 0, last_compute_ns: 0 };
+    }
+    const n = this.queries();
+    return {
+      train_flops: t.flops,
+      train_compute_ns: t.compute_ns,
+      watched_ms: 0,
+      n_parameters: this.nParameters,
+      frozen: 1,
+      queries: n,
+      infer_flops: Math.round(n * a.flops),
+      infer_compute_ns: Math.round((n * a.batchNs) / BATCH),
+      last_flops: Math.round(a.flops),
+      last_compute_ns: Math.round(a.computeNs),
+    };
+  }
+
+  onQueries() {
+    this.showQueries();
+    this.draw();
+    if (!this.perAnswer) return;
+    clearTimeout(this.costTimer);
+    this.costTimer = setTimeout(() => this.costs.recalculate(), COSTS_DELAY_MS);
+  }
+
+  onCosts() {
+    const view = this.root.querySelector("[data-role=costs] .cost-view");
+    if (!view) {
+      const problem = this.root.querySelector("[data-role=costs] .error");
+      if (problem) this.setStatus(problem.textContent);
+      return;
+    }
+    const row = view.querySelector(".cost-table tbody tr");
+    const cells = row ? [...row.querySelectorAll("td")].map((td) => td.textContent.trim()) : [];
+    // The panel answers for the number of questions it was sent; the slider may have moved on.
+    const sent = Number(this.root.querySelector("[data-role=cost-form]").elements.queries.value);
+    this.energy = { training: cells[0], answer: cells[1], all: cells[2], queries: sent };
+    const curve = JSON.parse(view.dataset.chart || "{}").break_even;
+    if (curve && this.perAnswer) {
+      const last = curve.queries.length - 1;
+      const index = curve.inference_wh.findIndex((wh, i) => wh >= curve.training_wh[i]);
+      this.mine = {
+        trainWh: curve.training_wh[0],
+        perAnswerWh: curve.inference_wh[last] / curve.queries[last],
+        crossing: index >= 0 ? curve.queries[index] : null,
+      };
+      this.el("train-energy").textContent = this.energy.training;
+      this.el("answer-energy").textContent = this.energy.answer;
+      this.record();
+    }
+    this.draw();
+  }
+
+  record() {
+    if (this.recorded || !this.mine) return;
+    this.recorded = true;
+    recordRun(this.lesson, {
+      kind: "break-even",
+      run_id: this.runId,
+      steps: this.training.steps,
+      flops: this.training.flops,
+      compute_ns: this.training.compute_ns,
+      n_parameters: this.nParameters,
+      queries: BATCH * REPEATS,
+      flops_per_answer: this.perAnswer.flops,
+      compute_ns_per_answer: this.perAnswer.computeNs,
+      break_even_queries: this.mine.crossing,
+    });
+  }
+
+  // ---- words and chart ------------------------------------------------------------------
+
+  words() {
+    const n = this.queries();
+    const whose = this.whose();
+    const lines = [];
+    const at = [];
+    if (whose !== "bloomz") {
+      if (this.mine && this.mine.crossing) {
+        lines.push(`After about ${about(this.mine.crossing)} questions, answering has cost as much as training did.`);
+        if (this.energy && this.energy.queries === n) {
+          const side = n >= this.mine.crossing ? "answering has now cost more than training" : "answering is still below what training cost";
+          at.push(
+            `Your model at ${formatCount(n)} questions: all the answers together about ${this.energy.all}, ` +
+              `training about ${this.energy.training} (estimates, from the table below): ${side}.`,
+          );
+        } else {
+          at.push(`Your model at ${formatCount(n)} questions: working out the estimate…`);
+        }
+      } else if (this.perAnswer) {
+        lines.push("Working out the energy…");
+      }
+    }
+    if (whose !== "mine" && this.bloomz) {
+      const b = this.bloomz;
+      lines.push(
+        `BLOOMz-7B: after about ${about(b.published)} questions, its answers had used as much energy ` +
+          `as training and fine-tuning it (${b.cite}).`,
+      );
+      const side = n >= b.crossing ? "answering has cost more than training" : "answering is still below training";
+      at.push(
+        `BLOOMz-7B at ${formatCount(n)} questions: answers about ${formatWh(n * b.perAnswerWh)}, ` +
+          `training and fine-tuning ${formatWh(b.trainWh)} (published figures): ${side}.`,
+      );
+    }
+    return { verdict: lines, at: at.join(" ") };
+  }
+
+  draw() {
+    const n = this.queries();
+    const whose = this.whose();
+    const { verdict, at } = this.words();
+    // Rewritten only when it changes: it is a live region, and the slider moves often.
+    if (verdict.length && verdict.join("\n") !== this.saidVerdict) {
+      this.saidVerdict = verdict.join("\n");
+      this.el("verdict").replaceChildren(...verdict.map((line) => Object.assign(document.createElement("p"), { textContent: line })));
+    }
+    this.el("at-n").textContent = at;
+
+    const colours = themeColours();
+    const xs = Array.from({ length: CURVE_POINTS }, (_, i) => 10 ** ((MAX_EXPONENT * i) / (CURVE_POINTS - 1)));
+    const traces = [];
+    const label = [];
+    const add = (c, name, dash) => {
+      traces.push(
+        { x: [xs[0], xs[xs.length - 1]], y: [c.trainWh, c.trainWh], mode: "lines", name: `${name}: training (once)`, line: { color: CLASS_COLOURS[1], width: 3, dash }, hovertemplate: `${name} training: %{y:.3s} Wh<extra></extra>` },
+        { x: xs, y: xs.map((q) => q * c.perAnswerWh), mode: "lines", name: `${name}: all answers`, line: { color: CLASS_COLOURS[0], width: 3, dash }, hovertemplate: `${name}, %{x:,.0f} answers: %{y:.3s} Wh<extra></extra>` },
+        { x: [n], y: [n * c.perAnswerWh], mode: "markers", name: `${name}: your number`, showlegend: false, marker: { color: CLASS_COLOURS[0], size: 10 }, hovertemplate: `${name}, %{x:,.0f} answers: %{y:.3s} Wh<extra></extra>` },
+      );
+      if (c.crossing) {
+        traces.push({ x: [c.crossing], y: [c.trainWh], mode: "markers", name: `${name}: break-even`, showlegend: false, marker: { symbol: "circle-open", size: 18, color: colours.text, line: { width: 3 } }, hovertemplate: `${name} break-even: about %{x:,.0f} answers<extra></extra>` });
+      }
+      label.push(
+        `${name}: training ${formatWh(c.trainWh)} (flat)` +
+          (c.crossing ? `; the answers line reaches it after about ${about(c.crossing)} questions` : ""),
+      );
+    };
+    if (whose !== "bloomz" && this.mine) add(this.mine, "Your model", "solid");
+    if (whose !== "mine" && this.bloomz) add(this.bloomz, "BLOOMz-7B", "dash");
+
+    const layout = baseLayout(colours, {
+      margin: { l: 64, r: 12, t: 8, b: 48 },
+      xaxis: { type: "log", range: [0, MAX_EXPONENT], title: { text: "questions answered" }, gridcolor: colours.grid, fixedrange: true },
+      yaxis: { type: "log", title: { text: "energy, Wh (estimate)" }, gridcolor: colours.grid, fixedrange: true, exponentformat: "power" },
+      legend: { orientation: "h", x: 0, y: 1.02, yanchor: "bottom" }, // above: clear of the axis title
+      shapes: [{ type: "line", xref: "x", yref: "paper", x0: n, x1: n, y0: 0, y1: 1, line: { color: colours.text, width: 1.5, dash: "dot" } }],
+    });
+    Plotly.react(this.chart, traces, layout, PLOT_CONFIG);
+    this.chart.setAttribute(
+      "aria-label",
+      label.length
+        ? `Break-even chart, energy against questions, both on logarithmic scales. ${label.join(". ")}. Marked: ${formatCount(n)} questions.`
+        : "Break-even chart. No measurement yet.",
+    );
+  }
+}
+
+export function mount(root) {
+  return new BreakEven(root);
+}

@@ -1,0 +1,459 @@
+// Scaling: each button trains a real run from the current settings with one thing doubled,
+// then plots its measured compute time against its counted arithmetic. A run with a far
+// too high learning rate diverges, and restarting it pays the same compute again. Every
+// number shown comes from the server (the run's `done`/`diverged` totals, or a predict call).
+
+import { CostPanel } from "../lib/costs.js";
+import { formatCount, formatDuration, formatFlops, formatPercent } from "../lib/format.js";
+import { baseLayout, CLASS_COLOURS, PLOT_CONFIG, themeColours } from "../lib/plot.js";
+import { recordRun } from "../lib/progress.js";
+import { ask, createRun, trainQuietly } from "../lib/runs.js";
+
+const MAX_SAMPLES = 2000; // the run spec's limit on dots
+const MAX_UNITS = 64; // the run spec's limit on units per layer
+// This server's PHASELAB_MAX_STEPS, rendered into the page (5,000 unless the operator changed it).
+const MAX_STEPS = Number(document.querySelector("[data-widget=scaling]")?.dataset.maxSteps) || 5000;
+const BAD_LEARNING_RATE = 30;
+const QUESTION = [0.5, 0.25]; // the one question asked of each finished run
+const CLASS_NAMES = ["blue", "orange"];
+const WARN = "#c0392b";
+
+const CHANGES = {
+  start: { label: "start", grow: (spec) => spec },
+  data: {
+    label: "more data",
+    // Twice the dots, seen as often: the steps double with them (Kaplan's D grows, not the epochs' count).
+    grow: (spec) => ({ ...spec, n_samples: spec.n_samples * 2, steps: spec.steps * 2 }),
+    allowed: (spec) => spec.n_samples * 2 <= MAX_SAMPLES && spec.steps * 2 <= MAX_STEPS,
+  },
+  model: {
+    label: "bigger model",
+    grow: (spec) => ({ ...spec, hidden: spec.hidden.map((units) => units * 2) }),
+    allowed: (spec) => spec.hidden.every((units) => units * 2 <= MAX_UNITS),
+  },
+  steps: {
+    label: "more steps",
+    grow: (spec) => ({ ...spec, steps: spec.steps * 2 }),
+    allowed: (spec) => spec.steps * 2 <= MAX_STEPS,
+  },
+};
+
+// Like runs.js trainQuietly, but a divergence resolves with the server's `diverged` data
+// (step, totals, message), which this widget shows; trainQuietly keeps only the message.
+function trainOrDiverge(runId) {
+  return new Promise((resolve, reject) => {
+    const source = new EventSource(`/api/runs/${runId}/events`);
+    source.addEventListener("done", (e) => {
+      source.close();
+      resolve({ done: JSON.parse(e.data) });
+    });
+    source.addEventListener("diverged", (e) => {
+      source.close();
+      resolve({ diverged: JSON.parse(e.data) });
+    });
+    source.addEventListener("error", () => {
+      if (source.readyState === EventSource.CLOSED) reject(new Error("The server is busy; try again in a few seconds."));
+    });
+  });
+}
+
+// aria-disabled, not disabled: a button that is busy keeps the keyboard focus it has.
+function setDisabled(button, off) {
+  button.setAttribute("aria-disabled", off ? "true" : "false");
+}
+
+function describe(spec) {
+  return `${formatCount(spec.n_samples)} dots, ${spec.hidden.join(" × ")} units, ${formatCount(spec.steps)} steps`;
+}
+
+function times(after, before) {
+  const ratio = after / before;
+  return ratio >= 10 ? `×${formatCount(ratio)}` : `×${ratio.toFixed(1)}`;
+}
+
+export class ScalingWidget {
+  constructor(root) {
+    this.root = root;
+    this.preset = { ...JSON.parse(root.dataset.preset), pace: "instant" };
+    this.lesson = document.body.dataset.lesson || "";
+    this.chart = root.querySelector("[data-role=chart]");
+    this.rows = root.querySelector("[data-role=rows]");
+    this.buttons = Object.fromEntries(
+      [...root.querySelectorAll("button[data-action]")].map((b) => [b.dataset.action, b]),
+    );
+    for (const name of ["start", "data", "model", "steps"]) {
+      this.buttons[name].addEventListener("click", () => this.grow(name));
+    }
+    this.buttons.clear.addEventListener("click", () => !this.busy && this.clear());
+    this.buttons.diverge.addEventListener("click", () => this.diverge(false));
+    this.buttons["diverge-again"].addEventListener("click", () => this.diverge(true));
+    this.root.querySelector("[data-role=bad-rate]").textContent = String(BAD_LEARNING_RATE);
+    this.costs = new CostPanel(root, () => this.costCounters());
+    this.busy = false;
+    this.clear();
+  }
+
+  // ---- state ---------------------------------------------------------------------------
+
+  clear() {
+    const hadRuns = Boolean(this.runs && this.runs.length);
+    this.spec = { ...this.preset };
+    this.runs = []; // finished runs, in order: {label, spec, done, answer}
+    this.wasted = null; // the diverged attempts: {spec, attempts, flops, compute_ns, data}
+    this.answers = 0;
+    this.rows.replaceChildren(this.emptyRow());
+    this.root.querySelector("[data-role=diverge-result]").replaceChildren();
+    this.buttons["diverge-again"].hidden = true;
+    this.setPhase("ready", "Ready");
+    this.setStatus("");
+    this.fillResourceTable();
+    this.draw();
+    this.refreshButtons();
+    if (hadRuns) this.costs.recalculate(); // the page arrives with the empty panel rendered
+  }
+
+  emptyRow() {
+    const row = document.createElement("tr");
+    row.className = "empty";
+    const cell = row.insertCell();
+    cell.colSpan = 7;
+    cell.textContent = "No runs yet: press a button above.";
+    return row;
+  }
+
+  setPhase(phase, text) {
+    const badge = this.root.querySelector("[data-role=phase]");
+    badge.dataset.phase = phase;
+    badge.textContent = text;
+  }
+
+  setStatus(text) {
+    this.root.querySelector("[data-role=status]").textContent = text;
+  }
+
+  refreshButtons() {
+    this.root.querySelector("[data-role=current]").textContent = describe(this.spec);
+    this.buttons.start.textContent = this.runs.length ? "Back to the starting model" : "Train the starting model";
+    for (const name of ["data", "model", "steps"]) {
+      const allowed = CHANGES[name].allowed(this.spec);
+      setDisabled(this.buttons[name], this.busy || !allowed);
+      const next = CHANGES[name].grow(this.spec);
+      const help = this.root.querySelector(`[data-role=${name}-help]`);
+      help.textContent = allowed ? this.helpText(name, next) : this.limitText(name);
+    }
+    for (const name of ["start", "clear", "diverge", "diverge-again"]) setDisabled(this.buttons[name], this.busy);
+  }
+
+  helpText(name, next) {
+    if (name === "data") {
+      return `More data: ${formatCount(this.spec.n_samples)} → ${formatCount(next.n_samples)} dots. ` +
+        `The steps double too (${formatCount(next.steps)}), so each dot is still studied as often.`;
+    }
+    if (name === "model") {
+      return `Bigger model: ${this.spec.hidden.join(" × ")} → ${next.hidden.join(" × ")} units (twice as many in every layer).`;
+    }
+    return `More steps: ${formatCount(this.spec.steps)} → ${formatCount(next.steps)} corrections, over the same dots.`;
+  }
+
+  limitText(name) {
+    if (name === "data") return `More data: this demo stops at ${formatCount(MAX_SAMPLES)} dots and ${formatCount(MAX_STEPS)} steps.`;
+    if (name === "model") return `Bigger model: this demo stops at ${MAX_UNITS} units per layer.`;
+    return `More steps: this server stops at ${formatCount(MAX_STEPS)} steps per run.`;
+  }
+
+  // ---- growing ---------------------------------------------------------------------------
+
+  async grow(name) {
+    const change = CHANGES[name];
+    if (this.busy || (name !== "start" && !change.allowed(this.spec))) return;
+    this.busy = true;
+    this.refreshButtons();
+    if (name === "start") {
+      this.spec = { ...this.preset };
+    } else if (!this.runs.length && !(await this.train("start", this.spec))) {
+      // The first point is the starting model, so the change has something to compare with.
+      this.finish();
+      return;
+    }
+    const next = change.grow(this.spec);
+    if (await this.train(change.label, next)) this.spec = next;
+    this.finish();
+  }
+
+  finish() {
+    this.busy = false;
+    this.refreshButtons();
+  }
+
+  // Trains one run to the end and asks it one question; false (with a message) if it failed.
+  async train(label, spec) {
+    this.setPhase("training", `Training: ${label}`);
+    this.setStatus(`Training ${describe(spec)}…`);
+    try {
+      const { run_id: runId } = await createRun(spec);
+      const done = await trainQuietly(runId, (frame) => {
+        this.setStatus(`Training ${describe(spec)}: step ${formatCount(frame.step)} of ${formatCount(spec.steps)}…`);
+      });
+      const answer = await ask(runId, { inputs: [QUESTION] });
+      this.answers += 1;
+      this.runs.push({ label, spec, done, answer, runId });
+    } catch (error) {
+      this.setPhase("ready", "Ready");
+      this.setStatus(error.message);
+      return false;
+    }
+    this.afterRun();
+    return true;
+  }
+
+  afterRun() {
+    const run = this.runs[this.runs.length - 1];
+    const before = this.runs.length > 1 ? this.runs[this.runs.length - 2] : null;
+    const t = run.done.totals;
+    this.setPhase("inference", "Trained: model frozen");
+    let text = `Run ${this.runs.length} (${run.label}): ${formatFlops(t.flops)} in ${formatDuration(t.compute_ns)} of compute.`;
+    if (before && run.label !== "start") {
+      const b = before.done.totals;
+      const flopsRatio = t.flops / b.flops;
+      const timeRatio = t.compute_ns / b.compute_ns;
+      text += ` Against the run before: arithmetic ${times(t.flops, b.flops)}, time ${times(t.compute_ns, b.compute_ns)}.`;
+      if (timeRatio < 1) {
+        text += " (The time went down: this server is shared, so measured times wobble from run to run. The count of arithmetic does not.)";
+      } else if (timeRatio < flopsRatio * 0.6) {
+        text += " The time grew less than the arithmetic: in a model this tiny, much of each step is bookkeeping rather than sums.";
+      }
+    }
+    this.setStatus(text);
+    this.addRow(run);
+    this.draw();
+    this.fillResourceTable();
+    this.costs.recalculate();
+    recordRun(this.lesson, {
+      kind: "scaling",
+      change: run.label,
+      run_id: run.runId,
+      n_samples: run.spec.n_samples,
+      hidden: run.spec.hidden,
+      steps: t.steps,
+      flops: t.flops,
+      compute_ns: t.compute_ns,
+      n_parameters: run.done.n_parameters,
+      flops_per_answer: run.answer.flops,
+      answer_compute_ns: run.answer.compute_ns,
+      val_accuracy: run.done.final.val_accuracy,
+      fingerprint: run.done.fingerprint,
+    });
+  }
+
+  addRow(run) {
+    if (this.rows.querySelector(".empty")) this.rows.replaceChildren();
+    const t = run.done.totals;
+    const row = document.createElement("tr");
+    const cells = [
+      ["Run", `${this.runs.length}. ${run.label}`],
+      ["Data (dots)", formatCount(run.spec.n_samples)],
+      ["Parameters", formatCount(run.done.n_parameters)],
+      ["Steps", formatCount(t.steps)],
+      ["Arithmetic (FLOPs)", formatFlops(t.flops)],
+      ["Compute time", formatDuration(t.compute_ns)],
+      ["Held-out accuracy", formatPercent(run.done.final.val_accuracy)],
+    ];
+    for (const [label, text] of cells) {
+      const cell = document.createElement(label === "Run" ? "th" : "td");
+      if (label === "Run") cell.scope = "row";
+      cell.dataset.label = label;
+      cell.textContent = text;
+      row.append(cell);
+    }
+    this.rows.append(row);
+  }
+
+  // ---- diverging -------------------------------------------------------------------------
+
+  async diverge(again) {
+    if (this.busy) return;
+    const spec = again && this.wasted ? this.wasted.spec : { ...this.spec, optimizer: "sgd", learning_rate: BAD_LEARNING_RATE };
+    if (!again) this.wasted = null;
+    this.busy = true;
+    this.refreshButtons();
+    this.setPhase("training", "Training: learning rate far too high");
+    this.setStatus(`Training ${describe(spec)} with a learning rate of ${BAD_LEARNING_RATE}…`);
+    let outcome;
+    try {
+      const { run_id: runId } = await createRun(spec);
+      outcome = await trainOrDiverge(runId);
+    } catch (error) {
+      this.setPhase("ready", "Ready");
+      this.setStatus(error.message);
+      this.finish();
+      return;
+    }
+    this.finish();
+    if (outcome.done) {
+      this.setPhase("inference", "Trained: model frozen");
+      this.setStatus("Surprisingly, this run survived the huge learning rate. Try again with a bigger model.");
+      return;
+    }
+    const data = outcome.diverged;
+    const w = this.wasted || { spec, attempts: 0, flops: 0, compute_ns: 0 };
+    w.attempts += 1;
+    w.flops += data.totals.flops;
+    w.compute_ns += data.totals.compute_ns;
+    w.data = data;
+    this.wasted = w;
+    this.setPhase("diverged", "Diverged: no model");
+    this.setStatus(data.message);
+    this.showWaste(spec);
+    this.buttons["diverge-again"].hidden = false;
+    this.draw();
+    recordRun(this.lesson, {
+      kind: "scaling-diverged",
+      diverged: true,
+      step: data.step,
+      steps: data.totals.steps,
+      flops: data.totals.flops,
+      compute_ns: data.totals.compute_ns,
+      attempt: w.attempts,
+    });
+  }
+
+  showWaste(spec) {
+    const w = this.wasted;
+    const t = w.data.totals;
+    const box = this.root.querySelector("[data-role=diverge-result]");
+    const lines = [
+      `The loss blew up at step ${formatCount(w.data.step)} of ${formatCount(spec.steps)}, and the server halted the run.`,
+      `By then it had used ${formatDuration(t.compute_ns)} of compute and ${formatFlops(t.flops)}: all thrown away, because there is no usable model to keep.`,
+    ];
+    if (w.data.step < spec.steps / 10) {
+      lines.push("Here it blew up within a few steps, so little was lost. A large run can blow up after days, and then everything since its last saved checkpoint is lost.");
+    }
+    if (w.attempts === 1) {
+      lines.push("Starting again from scratch costs all of it again. Press “Start it again” to see.");
+    } else {
+      lines.push(
+        `Attempt ${w.attempts}, same settings: it blew up at the same step again. ` +
+          `Wasted over ${w.attempts} attempts: ${formatDuration(w.compute_ns)} of compute and ${formatFlops(w.flops)}. ` +
+          "Restarting without a change repeats the whole cost; only a lower learning rate (or a saved checkpoint) helps.",
+      );
+    }
+    box.replaceChildren(...lines.map((text) => Object.assign(document.createElement("p"), { textContent: text })));
+    box.dataset.step = String(w.data.step);
+    box.dataset.attempts = String(w.attempts);
+  }
+
+  // ---- the article's table -----------------------------------------------------------------
+
+  fillResourceTable() {
+    const set = (name, text) => {
+      this.root.querySelector(`[data-cell="${name}"]`).textContent = text;
+    };
+    const ratio = this.root.querySelector("[data-role=ratio]");
+    const yours = this.root.querySelector("[data-role=ms-yours]");
+    const run = this.runs[this.runs.length - 1];
+    if (!run) {
+      for (const name of ["train-flops", "answer-flops", "train-time", "answer-time", "train-count", "answer-count", "train-purpose", "answer-purpose"]) {
+        set(name, "–");
+      }
+      ratio.textContent = "Train a model above to fill in the measured columns.";
+      yours.textContent = "A tiny model like yours answers in microseconds, thousandths of a millisecond.";
+      return;
+    }
+    const t = run.done.totals;
+    const a = run.answer;
+    const cls = a.predictions[0];
+    set("train-flops", formatFlops(t.flops));
+    set("answer-flops", formatFlops(a.flops));
+    set("train-time", formatDuration(t.compute_ns));
+    set("answer-time", formatDuration(a.compute_ns));
+    set("train-count", `${formatCount(this.runs.length)} finished ${this.runs.length === 1 ? "run" : "runs"} on this page`);
+    set("answer-count", `${formatCount(this.answers)} ${this.answers === 1 ? "question" : "questions"}, one per run`);
+    set("train-purpose", `learned the pattern: ${formatPercent(run.done.final.val_accuracy)} of unseen dots right`);
+    set("answer-purpose", `said “${CLASS_NAMES[cls] ?? cls}” for the spot (${QUESTION.join(", ")}), ${formatPercent(a.probabilities[0][cls])} sure`);
+    ratio.textContent =
+      `Training took as much arithmetic as ${formatCount(t.flops / a.flops)} answers like this one, ` +
+      `and as much compute time as ${formatCount(t.compute_ns / Math.max(a.compute_ns, 1))}.`;
+    yours.textContent =
+      a.compute_ns < 1e6
+        ? `Your model answered in ${formatDuration(a.compute_ns)}: microseconds, thousandths of a millisecond.`
+        : `Your model answered in ${formatDuration(a.compute_ns)} this time, while the shared server was busy.`;
+  }
+
+  // ---- costs ---------------------------------------------------------------------------------
+
+  costCounters() {
+    const run = this.runs[this.runs.length - 1];
+    if (!run) {
+      return { train_flops: 0, train_compute_ns: 0, watched_ms: 0, n_parameters: 0, frozen: 0, queries: 0, infer_flops: 0, infer_compute_ns: 0, last_flops: 0, last_compute_ns: 0 };
+    }
+    const t = run.done.totals;
+    return {
+      train_flops: t.flops,
+      train_compute_ns: t.compute_ns,
+      watched_ms: 0,
+      n_parameters: run.done.n_parameters,
+      frozen: 1,
+      queries: 1,
+      infer_flops: run.answer.flops,
+      infer_compute_ns: run.answer.compute_ns,
+      last_flops: run.answer.flops,
+      last_compute_ns: run.answer.compute_ns,
+    };
+  }
+
+  // ---- the chart -------------------------------------------------------------------------------
+
+  draw() {
+    const colours = themeColours();
+    const narrow = this.chart.clientWidth < 520; // a phone: no legend, shorter titles
+    const runs = this.runs;
+    const traces = [
+      {
+        x: runs.map((r) => r.done.totals.flops),
+        y: runs.map((r) => r.done.totals.compute_ns / 1e6),
+        text: runs.map((_, i) => `${i + 1}`), // the run's number in the table below
+        customdata: runs.map((r, i) => `${i + 1}. ${r.label}: ${describe(r.spec)}`),
+        mode: "lines+markers+text",
+        // Alternate above and below, so neighbouring labels do not sit on each other.
+        textposition: runs.map((_, i) => (i % 2 ? "bottom center" : "top center")),
+        name: "finished runs",
+        line: { color: CLASS_COLOURS[0], width: 1, dash: "dot" },
+        marker: { color: CLASS_COLOURS[0], size: 10 },
+        textfont: { color: colours.text, size: 13 },
+        cliponaxis: false,
+        hovertemplate: "%{customdata}<br>%{x:.3s} FLOPs, %{y:.3g} ms<extra></extra>",
+      },
+    ];
+    if (this.wasted) {
+      const t = this.wasted.data.totals;
+      traces.push({
+        x: [t.flops],
+        y: [t.compute_ns / 1e6],
+        text: ["diverged"],
+        mode: "markers+text",
+        textposition: "top center",
+        name: "diverged run (thrown away)",
+        marker: { color: WARN, size: 12, symbol: "x" },
+        textfont: { color: colours.text, size: 12 },
+        cliponaxis: false,
+        hovertemplate: `diverged at step ${this.wasted.data.step}<br>%{x:.3s} FLOPs, %{y:.3g} ms<extra></extra>`,
+      });
+    }
+    Plotly.react(
+      this.chart,
+      traces,
+      baseLayout(colours, {
+        margin: narrow ? { l: 48, r: 12, t: 24, b: 44 } : { l: 60, r: 24, t: 24, b: 84 },
+        showlegend: !narrow,
+        xaxis: { type: "log", title: { text: narrow ? "FLOPs (counted)" : "arithmetic, FLOPs (counted)" }, gridcolor: colours.grid },
+        yaxis: { type: "log", title: { text: narrow ? "time, ms" : "compute time, ms (measured)" }, gridcolor: colours.grid },
+        legend: { orientation: "h", x: 0, y: -0.3, yanchor: "top" },
+      }),
+      PLOT_CONFIG,
+    );
+  }
+}
+
+export function mount(root) {
+  return new ScalingWidget(root);
+}

@@ -1,0 +1,197 @@
+"""The scaling widget in Chromium: grow data, model and steps; diverge; the article's table."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Literal
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from app.settings import REPO_ROOT
+from tests.browser.conftest import ConsoleLog
+from tests.conftest import LiveServer
+
+pytestmark = pytest.mark.browser
+
+LESSON = "/lessons/why-training-takes-so-long"
+AXE = REPO_ROOT / "node_modules" / "axe-core" / "axe.min.js"
+PRESET = {"model": "mlp", "pace": "instant", "steps": 200}  # the widget's default preset
+TIMEOUT = 30_000  # two shared cores: allow for other test runs
+NOTHING = "\u2013"  # the en dash of a cell not measured yet
+
+
+def final_event(server: LiveServer, spec: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """Train a run through the API and return its last event (done or diverged)."""
+    run_id = httpx.post(f"{server.url}/api/runs", json=spec).json()["run_id"]
+    event = ""
+    with httpx.stream("GET", f"{server.url}/api/runs/{run_id}/events", timeout=60) as response:
+        for line in response.iter_lines():
+            if line.startswith("event:"):
+                event = line.split(":", 1)[1].strip()
+            elif line.startswith("data:") and event in ("done", "diverged"):
+                return event, json.loads(line[5:])
+    raise AssertionError("the stream ended without a done or diverged event")
+
+
+def open_widget(page: Page, server: LiveServer) -> None:
+    page.goto(server.url + LESSON)
+    page.wait_for_function("() => document.querySelector('[data-widget=scaling]').widget")
+
+
+def run_count(page: Page) -> int:
+    count: int = page.evaluate(
+        "() => document.querySelectorAll('[data-role=rows] tr:not(.empty)').length"
+    )
+    return count
+
+
+def wait_idle(page: Page, runs: int) -> None:
+    """Until the table has `runs` rows and the buttons are free again."""
+    page.wait_for_function(
+        """(n) => document.querySelectorAll('[data-role=rows] tr:not(.empty)').length === n
+              && document.querySelector('[data-action=start]').ariaDisabled === 'false'""",
+        arg=runs,
+        timeout=TIMEOUT,
+    )
+
+
+def chart_points(page: Page) -> dict[str, list[float]]:
+    points: dict[str, list[float]] = page.evaluate(
+        "() => { const d = document.querySelector('[data-role=chart]').data[0];"
+        " return {x: [...d.x], y: [...d.y]}; }"
+    )
+    return points
+
+
+def test_each_button_adds_a_measured_point(
+    page: Page, module_server: LiveServer, console: ConsoleLog
+) -> None:
+    open_widget(page, module_server)
+    expect(page.locator("[data-role=rows]")).to_contain_text("No runs yet")
+    page.click("[data-action=start]")
+    wait_idle(page, 1)
+    _, done = final_event(module_server, PRESET)
+    points = chart_points(page)
+    assert points["x"] == [done["totals"]["flops"]]  # the server's count, not a guess
+    assert points["y"][0] > 0
+    first = page.locator("[data-role=rows] tr").first
+    expect(first).to_contain_text("start")
+    expect(first).to_contain_text("354")  # parameters of 16 x 16 units
+    expect(first.locator("td[data-label='Steps']")).to_have_text("200")
+
+    page.click("[data-action=steps]")
+    wait_idle(page, 2)
+    page.click("[data-action=model]")
+    wait_idle(page, 3)
+    page.click("[data-action=data]")
+    wait_idle(page, 4)
+    x = chart_points(page)["x"]
+    assert 1.9 < x[1] / x[0] < 2.1  # twice the steps, twice the arithmetic
+    assert 3.0 < x[2] / x[1] < 4.0  # twice the units: more than three times the weights
+    assert 1.9 < x[3] / x[2] < 2.1  # twice the dots, each seen as often
+    expect(page.locator("[data-role=current]")).to_have_text(
+        "600 dots, 32 \u00d7 32 units, 800 steps"
+    )
+    expect(page.locator("[data-role=status]")).to_contain_text("Against the run before")
+
+    # The article's table gets the last run's numbers and one measured answer.
+    expect(page.locator("[data-cell=train-flops]")).to_contain_text("megaFLOPs")
+    expect(page.locator("[data-cell=answer-time]")).to_contain_text("s")
+    expect(page.locator("[data-cell=answer-flops]")).not_to_have_text(NOTHING)
+    expect(page.locator("[data-cell=train-count]")).to_have_text("4 finished runs on this page")
+    expect(page.locator("[data-role=ratio]")).to_contain_text("answers like this one")
+    expect(page.locator("[data-role=ms-yours]")).to_contain_text("Your model answered in")
+    expect(page.locator("[data-role=costs] .cost-table")).to_contain_text("Energy")
+    assert console.errors == []
+
+
+def test_the_keyboard_alone_grows_the_model_up_to_its_limit(
+    page: Page, module_server: LiveServer
+) -> None:
+    open_widget(page, module_server)
+    page.focus("[data-action=model]")
+    page.keyboard.press("Enter")  # no run yet: the starting model comes first
+    page.wait_for_function(
+        "() => document.querySelector('[data-action=model]').ariaDisabled === 'true'"
+    )
+    # While busy the button keeps its focus (aria-disabled, not disabled).
+    assert page.evaluate("() => document.activeElement.dataset.action") == "model"
+    wait_idle(page, 2)
+    rows = page.locator("[data-role=rows] tr")
+    expect(rows.nth(0)).to_contain_text("start")
+    expect(rows.nth(1)).to_contain_text("bigger model")
+    page.keyboard.press("Space")
+    wait_idle(page, 3)
+    model = page.locator("[data-action=model]")
+    expect(model).to_have_attribute("aria-disabled", "true")  # 64 units per layer at most
+    expect(page.locator("[data-role=model-help]")).to_contain_text("stops at 64 units")
+    assert page.evaluate("() => document.activeElement.dataset.action") == "model"
+    page.keyboard.press("Enter")
+    page.wait_for_timeout(300)
+    assert run_count(page) == 3  # a refused press trains nothing
+    page.keyboard.press("Tab")
+    assert page.evaluate("() => document.activeElement.dataset.action") == "steps"
+    page.focus("[data-action=clear]")
+    page.keyboard.press("Enter")
+    expect(page.locator("[data-role=rows]")).to_contain_text("No runs yet")
+    assert chart_points(page)["x"] == []
+    expect(page.locator("[data-cell=train-flops]")).to_have_text(NOTHING)
+
+
+def test_a_far_too_high_learning_rate_diverges_and_restarting_pays_again(
+    page: Page, module_server: LiveServer, console: ConsoleLog
+) -> None:
+    open_widget(page, module_server)
+    page.click("[data-action=diverge]")
+    result = page.locator("[data-role=diverge-result]")
+    expect(result).to_have_attribute("data-attempts", "1", timeout=TIMEOUT)
+    event, data = final_event(module_server, {**PRESET, "optimizer": "sgd", "learning_rate": 30})
+    assert event == "diverged"
+    step = data["step"]
+    expect(result).to_contain_text(f"blew up at step {step} of 200")
+    expect(result).to_contain_text(f"{data['totals']['flops']:,} FLOPs")
+    expect(page.locator("[data-role=phase]")).to_have_text("Diverged: no model")
+    expect(page.locator("[data-role=status]")).to_contain_text("learning rate is too high")
+    again = page.locator("[data-action=diverge-again]")
+    expect(again).to_be_visible()
+    again.click()
+    expect(result).to_have_attribute("data-attempts", "2", timeout=TIMEOUT)
+    expect(result).to_contain_text("Wasted over 2 attempts")
+    expect(result).to_contain_text(f"{2 * data['totals']['flops']:,} FLOPs")
+    wasted = page.evaluate("() => document.querySelector('[data-role=chart]').data[1].name")
+    assert "diverged" in wasted
+    assert run_count(page) == 0  # a diverged run adds no finished run
+    assert console.errors == []
+
+
+def test_it_fits_a_phone_and_axe_finds_nothing_serious(
+    browser: Browser, module_server: LiveServer
+) -> None:
+    assert Path(AXE).is_file(), "run `make setup` to install axe-core"
+    schemes: tuple[tuple[Literal["light", "dark"], int], ...] = (("light", 360), ("dark", 1280))
+    for scheme, width in schemes:
+        context = browser.new_context(
+            viewport={"width": width, "height": 740}, color_scheme=scheme, bypass_csp=True
+        )
+        page = context.new_page()
+        open_widget(page, module_server)
+        page.click("[data-action=start]")
+        wait_idle(page, 1)
+        overflow = page.evaluate(
+            "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow == 0
+        page.add_script_tag(path=str(AXE))
+        result: dict[str, Any] = page.evaluate(
+            "async () => await axe.run(document.querySelector('[data-widget=scaling]'))"
+        )
+        serious = [
+            (v["id"], [n["target"] for n in v["nodes"]])
+            for v in result["violations"]
+            if v["impact"] in ("serious", "critical")
+        ]
+        assert serious == [], scheme
+        context.close()
