@@ -64,3 +64,34 @@ def test_every_page_fits_a_phone(browser: Browser, module_server: LiveServer) ->
             too_wide[path] = overflow
     context.close()
     assert too_wide == {}
+
+
+@pytest.mark.parametrize(
+    "slug",
+    [s for s in load_lessons(Settings().lessons_dir) if s != "references"],
+)
+def test_every_demo_responds_to_its_first_click(
+    browser: Browser, module_server: LiveServer, slug: str
+) -> None:
+    context = browser.new_context()
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(f"{module_server.url}/lessons/{slug}")
+    page.wait_for_load_state("networkidle")
+    widget = page.locator("[data-widget]").first
+    before = widget.inner_text()
+    start = widget.locator("[data-action=start]").first
+    if slug == "faq":
+        widget.locator("input[type=radio]").first.check()
+    start.click()
+    # The demo answers: something in it changes (a phase, a status, a chart, an answer).
+    page.wait_for_function(
+        "([el, text]) => el.innerText !== text",
+        arg=[widget.element_handle(), before],
+        timeout=20_000,
+    )
+    page.wait_for_load_state("networkidle")
+    context.close()
+    assert errors == []
