@@ -247,7 +247,8 @@ async def _learn(conn: Connection, seed: int, predictions: int, result: LearnerR
     buffer = b""
     async for chunk in conn.chunks(headers):
         arrived = time.perf_counter()
-        buffer += chunk
+        # SSE lines may end in \r\n, \n or \r (sse-starlette sends \r\n by default).
+        buffer = (buffer + chunk).replace(b"\r\n", b"\n")
         while b"\n\n" in buffer:
             block, buffer = buffer.split(b"\n\n", 1)
             event, event_id, data = parse_events(block)

@@ -257,7 +257,7 @@ def create_app() -> FastAPI:
     async def stream_run(run_id: str, spec: SpecDep) -> EventSourceResponse:
         # The spec comes from a dependency, as in the app, so an unknown id is a 404 before
         # the stream starts rather than a stream that breaks after its headers.
-        return EventSourceResponse(run_events(run_id, spec), ping=15)
+        return EventSourceResponse(run_events(run_id, spec), ping=15, sep="\n")
 
     @app.post("/api/runs/{run_id}/predict", response_model=PredictResponse)
     async def predict(run_id: str, body: PredictRequest, _spec: SpecDep) -> PredictResponse:

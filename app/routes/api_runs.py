@@ -325,4 +325,4 @@ async def stream_run(
         finally:
             finished.labels(outcome).inc()
 
-    return EventSourceResponse(events(), ping=PING_SECONDS)
+    return EventSourceResponse(events(), ping=PING_SECONDS, sep="\n")
