@@ -88,7 +88,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description=DESCRIPTION,
         lifespan=lifespan,
         max_body_size=settings.max_body_bytes,
-        docs_url=None,  # served by routes/docs.py from our own copy of Swagger UI
+        docs_url=None,  # /docs is served by routes/operations.py from our own Swagger UI copy
         redoc_url=None,
     )
     app.state.settings = settings

@@ -44,9 +44,6 @@ class ModelCache:
     def lookup(self, run_id: str) -> AnySpec | None:
         return self._lookup(run_id)
 
-    def peek(self, run_id: str) -> TrainedRun | None:
-        return self._entries.get(run_id)
-
     async def base_model(self, spec: AnySpec) -> Model | None:
         """The trained model a fine-tuning spec starts from; None for any other spec."""
         if not isinstance(spec, MlpSpec) or spec.fine_tune_from is None:

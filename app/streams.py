@@ -18,7 +18,6 @@ class StreamSlots:
     capacity: int
     max_waiting: int
     live: int = 0
-    served: int = 0
     refused: int = 0
     _waiters: deque[asyncio.Future[None]] = field(default_factory=deque)
 
@@ -30,7 +29,6 @@ class StreamSlots:
         """A held slot, a place in the queue, or None when the queue is full too."""
         if self.live < self.capacity and not self._waiters:
             self.live += 1
-            self.served += 1
             return Admission(self, None)
         if len(self._waiters) >= self.max_waiting:
             self.refused += 1
@@ -47,7 +45,6 @@ class StreamSlots:
         while self._waiters:
             ticket = self._waiters.popleft()
             if not ticket.done():
-                self.served += 1
                 ticket.set_result(None)
                 return
         self.live -= 1
