@@ -19,6 +19,9 @@ export class CostPanel {
     this.timer = null;
     this.lastAnnounced = 0;
     if (!this.form) return;
+    // Wire the form's hx- attributes now: a widget may ask for estimates while it mounts,
+    // before htmx's own pass over the page (processing twice is harmless).
+    htmx.process(this.form);
     this.form.addEventListener("change", () => this.shareAssumptions());
     this.target.addEventListener("htmx:afterSwap", () => this.drawCharts());
     if (this.restoreAssumptions()) this.recalculate();

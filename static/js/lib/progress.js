@@ -35,6 +35,18 @@ export function recordRun(lesson, run) {
   save(data);
 }
 
+// What every record of a trained run keeps, from the run's `done` event.
+export function trainedRun(done) {
+  return {
+    steps: done.totals.steps,
+    flops: done.totals.flops,
+    compute_ns: done.totals.compute_ns,
+    n_parameters: done.n_parameters,
+    flops_per_answer: done.inference_flops_per_query,
+    fingerprint: done.fingerprint,
+  };
+}
+
 // Answers the reader got from any model, added up (count, counted FLOPs, measured time).
 export function recordAnswers(count, flops, computeNs) {
   const data = load();

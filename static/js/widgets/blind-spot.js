@@ -4,17 +4,24 @@
 // the predict API's answers, with their `outside_training_data` and `distance_to_data`.
 
 import { CostPanel } from "../lib/costs.js";
+import { addAnswers, costCounters, noQueries } from "../lib/counters.js";
 import { formatCount, formatDuration, formatFlops, formatPercent } from "../lib/format.js";
 import {
-  baseLayout,
-  CLASS_COLOURS,
-  PLOT_CONFIG,
-  SURFACE_SCALE,
-  SURFACE_SCALE_DARK,
-  themeColours,
-} from "../lib/plot.js";
-import { recordAnswers, recordRun } from "../lib/progress.js";
-import { ask, createRun } from "../lib/runs.js";
+  askedTrace,
+  clickPoint,
+  dotsTrace,
+  drawEmptyMap,
+  hollowTrace,
+  mapLayout,
+  pick,
+  surfaceAxis,
+  surfaceTrace,
+} from "../lib/map.js";
+import { CLASS_COLOURS, PLOT_CONFIG, themeColours } from "../lib/plot.js";
+import { recordAnswers, recordRun, trainedRun } from "../lib/progress.js";
+import { ask, createRun, trainWithStart } from "../lib/runs.js";
+import { actionButtons, setPhase, setStatus } from "../lib/widget.js";
+import { mountEvery } from "../lib/mount.js";
 
 const GRID = 25; // spots per side checked for "far from the data" (625 in one question batch)
 const LIMIT = 10; // how far from the centre a typed question may be
@@ -22,31 +29,6 @@ const FAR_POINT = [8, 0];
 const NAMES = ["blue", "orange"];
 const GAP_RING = "#d62728";
 const TRACE = { surface: 0, far: 1, train0: 2, train1: 3, val: 4, gap: 5, asked: 6 };
-
-// Streams a run to its end; resolves with its `start` (the data) and `done` events.
-function streamRun(runId, onQueued) {
-  return new Promise((resolve, reject) => {
-    const source = new EventSource(`/api/runs/${runId}/events`);
-    let start = null;
-    source.addEventListener("queued", (e) => onQueued(JSON.parse(e.data).message));
-    source.addEventListener("start", (e) => {
-      start = JSON.parse(e.data);
-    });
-    source.addEventListener("done", (e) => {
-      source.close();
-      resolve({ start, done: JSON.parse(e.data) });
-    });
-    source.addEventListener("diverged", (e) => {
-      source.close();
-      reject(new Error(JSON.parse(e.data).message));
-    });
-    source.addEventListener("error", () => {
-      if (source.readyState === EventSource.CLOSED) {
-        reject(new Error("The server is busy; try again in a few seconds."));
-      }
-    });
-  });
-}
 
 function fmt(value) {
   return value.toFixed(2).replace("-", "−");
@@ -62,9 +44,7 @@ class BlindSpot {
     this.fields = root.querySelector("[data-role=ask-fields]");
     this.error = root.querySelector("[data-role=error]");
     this.answer = root.querySelector("[data-role=answer]");
-    this.buttons = Object.fromEntries(
-      [...root.querySelectorAll("button[data-action]")].map((b) => [b.dataset.action, b]),
-    );
+    this.buttons = actionButtons(root);
     this.buttons.start.addEventListener("click", () => {
       if (this.busy) return;
       this.reset(); // training again starts the story over
@@ -92,7 +72,7 @@ class BlindSpot {
     this.asked = { x: [], y: [] };
     this.training = { runs: 0, flops: 0, computeNs: 0 };
     this.nParameters = 0;
-    this.questions = { count: 0, flops: 0, computeNs: 0, lastFlops: 0, lastComputeNs: 0 };
+    this.questions = noQueries();
     this.askedGap = 0; // questions put to the first model, to show its fingerprint holds
     this.fingerprintHeld = null;
     for (const cell of this.root.querySelectorAll("[data-cell]")) cell.textContent = "–";
@@ -105,7 +85,7 @@ class BlindSpot {
     this.buttons.retrain.disabled = true;
     this.showCounters();
     this.drawEmpty();
-    this.setPhase("ready", "Ready to train");
+    setPhase(this.root, "ready", "Ready to train");
   }
 
   async guard(work) {
@@ -120,8 +100,8 @@ class BlindSpot {
       await work();
     } catch (error) {
       if (generation === this.generation) {
-        this.setPhase(this.gap ? "inference" : "ready", this.gap ? "Phase 2: inference (model frozen)" : "Ready to train");
-        this.setStatus(error.message);
+        setPhase(this.root, this.gap ? "inference" : "ready", this.gap ? "Phase 2: inference (model frozen)" : "Ready to train");
+        setStatus(this.root, error.message);
       }
     } finally {
       this.busy = false;
@@ -133,16 +113,6 @@ class BlindSpot {
         (this.buttons["ask-gap"].disabled ? this.form.elements.x : this.buttons["ask-gap"]).focus();
       }
     }
-  }
-
-  setPhase(phase, text) {
-    const badge = this.root.querySelector("[data-role=phase]");
-    badge.dataset.phase = phase;
-    badge.textContent = text;
-  }
-
-  setStatus(text) {
-    this.root.querySelector("[data-role=status]").textContent = text;
   }
 
   setCell(row, name, text) {
@@ -177,26 +147,21 @@ class BlindSpot {
   }
 
   costCounters() {
-    const q = this.questions;
-    return {
-      train_flops: this.training.flops,
-      train_compute_ns: this.training.computeNs,
-      watched_ms: 0,
-      n_parameters: this.nParameters,
-      frozen: this.gap ? 1 : 0,
-      queries: q.count,
-      infer_flops: q.flops,
-      infer_compute_ns: q.computeNs,
-      last_flops: q.lastFlops,
-      last_compute_ns: q.lastComputeNs,
-    };
+    return costCounters({
+      training: { flops: this.training.flops, compute_ns: this.training.computeNs },
+      nParameters: this.nParameters,
+      frozen: this.gap,
+      queries: this.questions,
+    });
   }
 
   // ---- talking to the server ---------------------------------------------------------
 
   async trainRun(spec, label) {
     const created = await createRun(spec);
-    const { start, done } = await streamRun(created.run_id, (message) => this.setStatus(message));
+    const { start, done } = await trainWithStart(created.run_id, {
+      onQueued: (message) => setStatus(this.root, message),
+    });
     this.training.runs += 1;
     this.training.flops += done.totals.flops;
     this.training.computeNs += done.totals.compute_ns;
@@ -208,12 +173,7 @@ class BlindSpot {
   async question(model, inputs) {
     const answer = await ask(model.runId, { inputs });
     const n = inputs.length;
-    const q = this.questions;
-    q.count += n;
-    q.flops += answer.flops;
-    q.computeNs += answer.compute_ns;
-    q.lastFlops = Math.round(answer.flops / n); // one question's share of the call
-    q.lastComputeNs = Math.round(answer.compute_ns / n);
+    addAnswers(this.questions, n, answer.flops, answer.compute_ns);
     recordAnswers(n, answer.flops, answer.compute_ns);
     if (model === this.gap) {
       this.askedGap += n;
@@ -257,8 +217,7 @@ class BlindSpot {
 
   // Which spots of the map are far from every training dot of this model (the server decides).
   async farGrid(model) {
-    const [lo, hi] = model.start.box;
-    const axis = Array.from({ length: GRID }, (_, i) => lo + ((hi - lo) * i) / (GRID - 1));
+    const axis = surfaceAxis(model.start.box, GRID);
     const inputs = axis.flatMap((y) => axis.map((x) => [x, y]));
     const answer = await this.question(model, inputs);
     const z = axis.map((_, row) => axis.map((_, col) => (answer.outside_training_data[row * GRID + col] ? 1 : 0)));
@@ -269,12 +228,12 @@ class BlindSpot {
 
   async train() {
     const generation = this.generation;
-    this.setPhase("training", "Phase 1: training");
-    this.setStatus("Training on the dots, with one region left out…");
+    setPhase(this.root, "training", "Phase 1: training");
+    setStatus(this.root, "Training on the dots, with one region left out…");
     const gap = await this.trainRun({ ...this.preset, model: "mlp" }, "trained with a gap");
     if (generation !== this.generation) return;
     this.gap = gap;
-    this.setStatus("Trained. Checking the held-out dots and where the data is missing…");
+    setStatus(this.root, "Trained. Checking the held-out dots and where the data is missing…");
     const scores = await this.score(gap, "gap");
     const far = await this.farGrid(gap);
     if (generation !== this.generation) return;
@@ -282,7 +241,7 @@ class BlindSpot {
     this.record(gap, scores);
     this.buttons["ask-gap"].disabled = this.blind.length === 0;
     this.answer.replaceChildren(this.paragraph("Click the map, type a spot, or use a button above.", "fine"));
-    this.setPhase("inference", "Phase 2: inference (model frozen)");
+    setPhase(this.root, "inference", "Phase 2: inference (model frozen)");
     const summary = this.root.querySelector("[data-role=summary]");
     if (scores.inside === null) {
       summary.textContent = "No held-out dot is far from the training dots: this preset has no gap to find.";
@@ -291,7 +250,8 @@ class BlindSpot {
         `In the blind spot the model gets ${formatPercent(scores.inside)} of the held-out dots right, ` +
         `while ${formatPercent(scores.sure)} sure on average; everywhere else ${formatPercent(scores.outside)}.`;
     }
-    this.setStatus(
+    setStatus(
+      this.root,
       `Trained with the gap: ${formatPercent(gap.done.final.val_accuracy)} of all held-out dots right ` +
         `(${formatDuration(gap.done.totals.compute_ns)} of compute). Now ask it about the empty region.`,
     );
@@ -300,8 +260,8 @@ class BlindSpot {
 
   async retrain() {
     const generation = this.generation;
-    this.setPhase("training", "Training again: with data from the gap");
-    this.setStatus("Retraining on the full data, the region included…");
+    setPhase(this.root, "training", "Training again: with data from the gap");
+    setStatus(this.root, "Retraining on the full data, the region included…");
     const full = await this.trainRun({ ...this.preset, model: "mlp", variant: "none" }, "retrained with the full data");
     if (generation !== this.generation) return;
     this.full = full;
@@ -310,7 +270,7 @@ class BlindSpot {
     if (generation !== this.generation) return;
     this.draw(full, far);
     this.record(full, scores);
-    this.setPhase("inference", "Phase 2: inference (retrained model)");
+    setPhase(this.root, "inference", "Phase 2: inference (retrained model)");
     const before = this.gapScores;
     const summary = this.root.querySelector("[data-role=summary]");
     if (scores.inside !== null && before && before.inside !== null) {
@@ -322,7 +282,7 @@ class BlindSpot {
             "no question or prompt fixed it, only training on new data did."
           : "Only training on new data fixed it.");
     }
-    this.setStatus("Retrained. Questions now go to both models, so you can compare their answers.");
+    setStatus(this.root, "Retrained. Questions now go to both models, so you can compare their answers.");
     this.costs.recalculate();
   }
 
@@ -331,14 +291,9 @@ class BlindSpot {
     recordRun(this.lesson, {
       kind: `blind-spot: ${model.label}`,
       run_id: model.runId,
-      steps: model.done.totals.steps,
-      flops: model.done.totals.flops,
-      compute_ns: model.done.totals.compute_ns,
-      n_parameters: model.done.n_parameters,
-      flops_per_answer: model.done.inference_flops_per_query,
+      ...trainedRun(model.done),
       val_accuracy: model.done.final.val_accuracy,
       blind_spot_accuracy: scores.inside,
-      fingerprint: model.done.fingerprint,
     });
   }
 
@@ -438,64 +393,25 @@ class BlindSpot {
   }
 
   onMapClick(event) {
-    const area = this.map.querySelector(".nsewdrag");
-    if (!area || !this.gap) return;
-    const rect = area.getBoundingClientRect();
-    const fx = (event.clientX - rect.left) / rect.width;
-    const fy = (event.clientY - rect.top) / rect.height;
-    if (fx < 0 || fx > 1 || fy < 0 || fy > 1) return;
-    const [lo, hi] = this.gap.start.box;
+    if (!this.gap) return;
+    const point = clickPoint(this.map, event, this.gap.start.box);
     const round = (v) => Math.round(v * 100) / 100;
-    this.askAt(round(lo + fx * (hi - lo)), round(hi - fy * (hi - lo)));
+    if (point) this.askAt(round(point[0]), round(point[1]));
   }
 
   // ---- drawing -----------------------------------------------------------------------
 
-  layout(colours, box) {
-    return baseLayout(colours, {
-      xaxis: { range: box, constrain: "domain", gridcolor: colours.grid, zeroline: false },
-      yaxis: { range: box, constrain: "domain", gridcolor: colours.grid, zeroline: false, scaleanchor: "x" },
-      hovermode: "closest",
-      showlegend: false,
-      margin: { l: 32, r: 8, t: 8, b: 28 },
-    });
-  }
-
   drawEmpty() {
-    Plotly.react(this.map, [], this.layout(themeColours(), [-2, 2]), PLOT_CONFIG);
+    drawEmptyMap(this.map);
   }
 
   draw(model, far) {
     const colours = themeColours();
     const data = model.start;
-    const [lo, hi] = data.box;
-    const n = data.surface_resolution;
-    const axis = Array.from({ length: n }, (_, i) => lo + ((hi - lo) * i) / (n - 1));
-    const pick = (points, idx) => ({ x: idx.map((i) => points.x[i][0]), y: idx.map((i) => points.x[i][1]) });
-    const ofClass = (points, cls) => points.y.map((c, i) => (c === cls ? i : -1)).filter((i) => i >= 0);
     const val = this.gap.start.val;
-    const trainTrace = (cls) => ({
-      ...pick(data.train, ofClass(data.train, cls)),
-      type: "scatter",
-      mode: "markers",
-      name: `${NAMES[cls]} training dots`,
-      marker: { color: CLASS_COLOURS[cls], size: 6, line: { color: colours.text, width: 0.5 } },
-      hoverinfo: "skip",
-    });
     const allVal = val.y.map((_, i) => i);
     const traces = [
-      {
-        type: "heatmap",
-        x: axis,
-        y: axis,
-        z: model.done.final.surface,
-        zmin: 0,
-        zmax: 1,
-        colorscale: colours.dark ? SURFACE_SCALE_DARK : SURFACE_SCALE,
-        showscale: false,
-        hovertemplate: "x %{x:.2f}, y %{y:.2f}<extra>click to ask</extra>",
-        name: "model's answer",
-      },
+      surfaceTrace(data, colours, { z: model.done.final.surface }),
       {
         // Where the data is missing: the server's flags on a grid, drawn as a smooth outline
         // with a light veil, so the model's answer still shows through.
@@ -513,20 +429,12 @@ class BlindSpot {
         hoverinfo: "skip",
         name: "far from the training dots",
       },
-      trainTrace(0),
-      trainTrace(1),
-      {
-        ...pick(val, allVal),
-        type: "scatter",
-        mode: "markers",
-        name: "held-out dots",
-        marker: {
-          color: "rgba(0,0,0,0)",
-          size: 7,
-          line: { color: val.y.map((c) => CLASS_COLOURS[c]), width: 1.5 },
-        },
-        hoverinfo: "skip",
-      },
+      dotsTrace(data.train, 0, colours, `${NAMES[0]} training dots`),
+      dotsTrace(data.train, 1, colours, `${NAMES[1]} training dots`),
+      hollowTrace(pick(val, allVal), "held-out dots", {
+        size: 7,
+        line: { color: val.y.map((c) => CLASS_COLOURS[c]), width: 1.5 },
+      }),
       {
         ...pick(val, this.blind),
         type: "scatter",
@@ -535,16 +443,9 @@ class BlindSpot {
         marker: { symbol: "circle-open", color: GAP_RING, size: 14, line: { width: 2 } },
         hoverinfo: "skip",
       },
-      {
-        ...this.asked,
-        type: "scatter",
-        mode: "markers",
-        name: "your questions",
-        marker: { symbol: "x", size: 11, color: colours.text },
-        hoverinfo: "skip",
-      },
+      askedTrace(this.asked, colours, { hoverinfo: "skip" }),
     ];
-    Plotly.react(this.map, traces, this.layout(colours, data.box), PLOT_CONFIG);
+    Plotly.react(this.map, traces, mapLayout(colours, data.box), PLOT_CONFIG);
     const far0 = far.z.flat().filter(Boolean).length;
     this.map.setAttribute(
       "aria-label",
@@ -558,3 +459,5 @@ class BlindSpot {
 export function mount(root) {
   return new BlindSpot(root);
 }
+
+mountEvery("blind-spot", mount);

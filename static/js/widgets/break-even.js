@@ -10,6 +10,8 @@ import { formatCount, formatDuration, formatFlops } from "../lib/format.js";
 import { baseLayout, CLASS_COLOURS, PLOT_CONFIG, themeColours } from "../lib/plot.js";
 import { recordAnswers, recordRun } from "../lib/progress.js";
 import { ask, createRun, trainQuietly } from "../lib/runs.js";
+import { setAriaDisabled, setPhase, setStatus } from "../lib/widget.js";
+import { mountEvery } from "../lib/mount.js";
 
 const BATCH = 100; // questions per measuring call
 const REPEATS = 3; // measuring calls; the median one counts
@@ -114,16 +116,6 @@ export class BreakEven {
     return this.root.querySelector(`[data-role="${role}"]`);
   }
 
-  setPhase(phase, text) {
-    const badge = this.el("phase");
-    badge.dataset.phase = phase;
-    badge.textContent = text;
-  }
-
-  setStatus(text) {
-    this.el("status").textContent = text;
-  }
-
   queries() {
     return niceCount(Number(this.slider.value));
   }
@@ -144,7 +136,7 @@ export class BreakEven {
   async start() {
     if (this.busy) return;
     this.busy = true;
-    this.startButton.setAttribute("aria-disabled", "true"); // not `disabled`: keeps keyboard focus
+    setAriaDisabled(this.startButton, true);
     try {
       if (!this.training) await this.train();
       await this.measure();
@@ -152,17 +144,17 @@ export class BreakEven {
       this.startButton.textContent = "Measure an answer again";
       this.costs.recalculate();
     } catch (error) {
-      this.setStatus(error.message);
-      if (!this.training) this.setPhase("ready", "Not trained yet");
+      setStatus(this.root, error.message);
+      if (!this.training) setPhase(this.root, "ready", "Not trained yet");
     } finally {
       this.busy = false;
-      this.startButton.setAttribute("aria-disabled", "false");
+      setAriaDisabled(this.startButton, false);
     }
   }
 
   async train() {
-    this.setPhase("training", "Phase 1: training (schooling)");
-    this.setStatus("Training the model, unpaced…");
+    setPhase(this.root, "training", "Phase 1: training (schooling)");
+    setStatus(this.root, "Training the model, unpaced…");
     const created = await createRun({ ...this.preset, pace: "instant" });
     const done = await trainQuietly(created.run_id);
     this.runId = created.run_id;
@@ -173,8 +165,8 @@ export class BreakEven {
   }
 
   async measure() {
-    this.setPhase("inference", "Phase 2: answering (the job)");
-    this.setStatus(`Measuring: asking the trained model ${BATCH} random points, ${REPEATS} times…`);
+    setPhase(this.root, "inference", "Phase 2: answering (the job)");
+    setStatus(this.root, `Measuring: asking the trained model ${BATCH} random points, ${REPEATS} times…`);
     const timings = [];
     let flops = 0;
     for (let i = 0; i < REPEATS; i += 1) {
@@ -191,7 +183,8 @@ export class BreakEven {
       `How it was measured: we asked the trained model ${BATCH} random points in one call, ${REPEATS} times. ` +
       `The middle call took ${formatDuration(batchNs)} of server compute for ${formatFlops(flops)}; ` +
       `divided by ${BATCH}, that is one answer. (Answers come cheaper in a batch, as on a busy server.)`;
-    this.setStatus(
+    setStatus(
+      this.root,
       `Trained in ${formatDuration(this.training.compute_ns)} of compute; one answer takes about ` +
         `${formatDuration(this.perAnswer.computeNs)}. Now choose how many questions it answers.`,
     );
@@ -232,7 +225,7 @@ export class BreakEven {
     const view = this.root.querySelector("[data-role=costs] .cost-view");
     if (!view) {
       const problem = this.root.querySelector("[data-role=costs] .error");
-      if (problem) this.setStatus(problem.textContent);
+      if (problem) setStatus(this.root, problem.textContent);
       return;
     }
     const row = view.querySelector(".cost-table tbody tr");
@@ -363,3 +356,5 @@ export class BreakEven {
 export function mount(root) {
   return new BreakEven(root);
 }
+
+mountEvery("break-even", mount);

@@ -3,10 +3,13 @@
 // shown comes from the server: the run's totals, /predict, /batching and /quantize.
 
 import { CostPanel } from "../lib/costs.js";
+import { addAnswers, costCounters, noQueries } from "../lib/counters.js";
 import { formatCount, formatDuration, formatFlops, formatPercent } from "../lib/format.js";
 import { baseLayout, CLASS_COLOURS, PLOT_CONFIG, themeColours } from "../lib/plot.js";
-import { recordRun } from "../lib/progress.js";
+import { recordRun, trainedRun } from "../lib/progress.js";
 import { ask, createRun, postJson, trainQuietly } from "../lib/runs.js";
+import { actionButtons, setAriaDisabled, setPhase, setStatus } from "../lib/widget.js";
+import { mountEvery } from "../lib/mount.js";
 
 const SIDE = 16; // the server's drawing grid
 const BRUSH = 0.9; // half-width of the pen, in squares
@@ -47,11 +50,6 @@ function distanceToSegment(px, py, ax, ay, bx, by) {
   return Math.hypot(px - ax - t * dx, py - ay - t * dy);
 }
 
-// aria-disabled, not disabled: a busy button keeps the keyboard focus it has.
-function setDisabled(button, off) {
-  button.setAttribute("aria-disabled", off ? "true" : "false");
-}
-
 function paragraph(text, className) {
   const p = document.createElement("p");
   p.textContent = text;
@@ -72,15 +70,13 @@ export class HardwareWidget {
     this.pad = root.querySelector("[data-role=pad]");
     this.padSay = root.querySelector("[data-role=pad-say]");
     this.example = root.querySelector("[data-role=example]");
-    this.buttons = Object.fromEntries(
-      [...root.querySelectorAll("button[data-action]")].map((b) => [b.dataset.action, b]),
-    );
+    this.buttons = actionButtons(root);
     this.grid = new Float64Array(SIDE * SIDE);
     this.cursor = { row: 7, col: 7 };
     this.busy = false;
     this.training = null; // the promise of the trained run, shared by every action
     this.run = null; // {runId, done}
-    this.queries = { count: 0, flops: 0, computeNs: 0, lastFlops: 0, lastComputeNs: 0 };
+    this.queries = noQueries();
     this.costs = new CostPanel(root, () => this.costCounters());
 
     this.buttons.start.addEventListener("click", () => this.act(() => this.train(true)));
@@ -96,19 +92,9 @@ export class HardwareWidget {
 
   // ---- state -----------------------------------------------------------------------------
 
-  setPhase(phase, text) {
-    const badge = this.root.querySelector("[data-role=phase]");
-    badge.dataset.phase = phase;
-    badge.textContent = text;
-  }
-
-  setStatus(text) {
-    this.root.querySelector("[data-role=status]").textContent = text;
-  }
-
   setBusy(busy) {
     this.busy = busy;
-    for (const name of ["start", "read", "batch", "shrink"]) setDisabled(this.buttons[name], busy);
+    for (const name of ["start", "read", "batch", "shrink"]) setAriaDisabled(this.buttons[name], busy);
   }
 
   // One action at a time; each trains the model first if nobody has yet.
@@ -118,7 +104,7 @@ export class HardwareWidget {
     try {
       await work();
     } catch (error) {
-      this.setStatus(plainMessage(error));
+      setStatus(this.root, plainMessage(error));
     } finally {
       this.setBusy(false);
     }
@@ -130,7 +116,7 @@ export class HardwareWidget {
     if (!this.training) {
       this.training = this.trainOnce().catch((error) => {
         this.training = null; // let the next click try again
-        this.setPhase("ready", "Ready to train");
+        setPhase(this.root, "ready", "Ready to train");
         throw error;
       });
     }
@@ -139,7 +125,8 @@ export class HardwareWidget {
 
   async train(again) {
     if (again && this.run) {
-      this.setStatus(
+      setStatus(
+        this.root,
         "The digit reader is already trained; the same settings give the same model, so there is nothing new to learn.",
       );
       return;
@@ -149,16 +136,17 @@ export class HardwareWidget {
 
   async trainOnce() {
     const spec = this.preset;
-    this.setPhase("training", "Phase 1: training");
-    this.setStatus("Training the digit reader…");
+    setPhase(this.root, "training", "Phase 1: training");
+    setStatus(this.root, "Training the digit reader…");
     const { run_id: runId } = await createRun(spec);
     const done = await trainQuietly(runId, (frame) => {
-      this.setStatus(`Training the digit reader: step ${formatCount(frame.step)} of ${formatCount(spec.steps)}…`);
+      setStatus(this.root, `Training the digit reader: step ${formatCount(frame.step)} of ${formatCount(spec.steps)}…`);
     });
     this.run = { runId, done };
     const t = done.totals;
-    this.setPhase("inference", "Phase 2: inference (model frozen)");
-    this.setStatus(
+    setPhase(this.root, "inference", "Phase 2: inference (model frozen)");
+    setStatus(
+      this.root,
       `Trained: it reads ${formatPercent(done.final.val_accuracy)} of drawings it never saw correctly. ` +
         `Training took ${formatFlops(t.flops)} and ${formatDuration(t.compute_ns)} of compute.`,
     );
@@ -169,33 +157,20 @@ export class HardwareWidget {
       kind: "hardware",
       model: "digits",
       run_id: runId,
-      steps: t.steps,
-      flops: t.flops,
-      compute_ns: t.compute_ns,
-      n_parameters: done.n_parameters,
-      flops_per_answer: done.inference_flops_per_query,
+      ...trainedRun(done),
       val_accuracy: done.final.val_accuracy,
-      fingerprint: done.fingerprint,
     });
     this.costs.recalculate();
     return this.run;
   }
 
   costCounters() {
-    const t = this.run ? this.run.done.totals : { flops: 0, compute_ns: 0 };
-    const q = this.queries;
-    return {
-      train_flops: t.flops,
-      train_compute_ns: t.compute_ns,
-      watched_ms: 0,
-      n_parameters: this.run ? this.run.done.n_parameters : 0,
-      frozen: this.run ? 1 : 0,
-      queries: q.count,
-      infer_flops: q.flops,
-      infer_compute_ns: q.computeNs,
-      last_flops: q.lastFlops,
-      last_compute_ns: q.lastComputeNs,
-    };
+    return costCounters({
+      training: this.run && this.run.done.totals,
+      nParameters: this.run ? this.run.done.n_parameters : 0,
+      frozen: this.run,
+      queries: this.queries,
+    });
   }
 
   // ---- reading a drawing -------------------------------------------------------------------
@@ -220,11 +195,7 @@ export class HardwareWidget {
       return;
     }
     const q = this.queries;
-    q.count += 1;
-    q.flops += answer.flops;
-    q.computeNs += answer.compute_ns;
-    q.lastFlops = answer.flops;
-    q.lastComputeNs = answer.compute_ns;
+    addAnswers(q, 1, answer.flops, answer.compute_ns);
     const probabilities = answer.probabilities[0];
     const digit = answer.predictions[0];
     const top = probabilities
@@ -258,7 +229,7 @@ export class HardwareWidget {
       "fine",
     );
     box.replaceChildren(heading, list, cost);
-    this.setStatus(`Read your drawing as ${digit}, ${formatPercent(top[0][1])} sure.`);
+    setStatus(this.root, `Read your drawing as ${digit}, ${formatPercent(top[0][1])} sure.`);
     this.costs.recalculate();
   }
 
@@ -266,7 +237,7 @@ export class HardwareWidget {
 
   async batch() {
     const { runId } = await this.ensureTrained();
-    this.setStatus("Timing 1 question, then 1,000 at once…");
+    setStatus(this.root, "Timing 1 question, then 1,000 at once…");
     const body = await postJson(`/api/runs/${runId}/batching`, { sizes: BATCH_SIZES });
     const timings = body.timings;
     const rows = this.root.querySelector("[data-role=batch-rows]");
@@ -307,7 +278,7 @@ export class HardwareWidget {
     this.root.querySelector("[data-role=batch-summary]").textContent = summary;
     this.root.querySelector("[data-role=batch-result]").hidden = false;
     this.drawBatching(one, many);
-    this.setStatus(summary);
+    setStatus(this.root, summary);
     recordRun(this.lesson, {
       kind: "batching",
       run_id: runId,
@@ -368,7 +339,7 @@ export class HardwareWidget {
 
   async shrink() {
     const { runId } = await this.ensureTrained();
-    this.setStatus("Rounding every weight to 8 bits and comparing…");
+    setStatus(this.root, "Rounding every weight to 8 bits and comparing…");
     const q = await postJson(`/api/runs/${runId}/quantize`, {});
     const original = q.size_bytes_float64;
     const rows = [
@@ -408,7 +379,8 @@ export class HardwareWidget {
           "and that is where the speed comes from.") +
       ` (Weights fingerprint: original ${q.fingerprint}, 8-bit copy ${q.fingerprint_int8}.)`;
     this.root.querySelector("[data-role=shrink-result]").hidden = false;
-    this.setStatus(
+    setStatus(
+      this.root,
       `8-bit copy: ${formatPercent(q.size_bytes_int8 / original)} of the size, ${formatPercent(q.agreement)} of answers the same.`,
     );
     recordRun(this.lesson, {
@@ -568,3 +540,5 @@ export class HardwareWidget {
 export function mount(root) {
   return new HardwareWidget(root);
 }
+
+mountEvery("hardware", mount);

@@ -3,10 +3,22 @@
 // let it carry on writing. Every number shown comes from the server's events and answers.
 
 import { CostPanel } from "../lib/costs.js";
-import { formatCount, formatDuration, formatFlops, formatPercent } from "../lib/format.js";
+import {
+  addAnswers,
+  costCounters,
+  noQueries,
+  resetCounters,
+  setCounter,
+  showRatio,
+  showTrainingCounters,
+} from "../lib/counters.js";
+import { formatCount, formatDuration, formatPercent } from "../lib/format.js";
 import { baseLayout, CLASS_COLOURS, FrameBatcher, PLOT_CONFIG, themeColours } from "../lib/plot.js";
-import { recordAnswers, recordRun } from "../lib/progress.js";
-import { BUSY_RETRY_MS, createRun } from "../lib/runs.js";
+import { recordAnswers, recordRun, trainedRun } from "../lib/progress.js";
+import { createRun, postReaching } from "../lib/runs.js";
+import { WatchedStream } from "../lib/stream.js";
+import { setPhase, setStatus } from "../lib/widget.js";
+import { mountEvery } from "../lib/mount.js";
 
 const TOP_K = 5;
 const HISTORY = 6;
@@ -15,17 +27,7 @@ const TICKS = [5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000]; // earlier sampl
 
 // The predict call, keeping the server's own words for a bad prompt (its 422 `msg`).
 async function predict(runId, body) {
-  let response;
-  try {
-    response = await fetch(`/api/runs/${runId}/predict`, {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify(body),
-    });
-  } catch {
-    throw new Error("Could not reach the server. Check the connection and try again.");
-  }
-  const data = await response.json().catch(() => ({}));
+  const { response, data } = await postReaching(`/api/runs/${runId}/predict`, body);
   if (!response.ok) {
     const first = Array.isArray(data.detail) ? data.detail[0] : null;
     const text = (first && first.msg) || (typeof data.detail === "string" && data.detail) || data.message;
@@ -93,6 +95,17 @@ export class NextWordWidget {
     this.fingerprintNoteText = this.fingerprintNote.textContent;
     this.costs = new CostPanel(root, () => this.costCounters());
     this.batcher = new FrameBatcher((frames) => this.drawFrames(frames));
+    this.stream = new WatchedStream({
+      status: (text) => setStatus(this.root, text),
+      queued: (data) => {
+        setPhase(this.root, "waiting", "Waiting for a free spot");
+        setStatus(this.root, data.message);
+      },
+      start: (data) => this.onStart(data),
+      frame: (frame) => this.batcher.push(frame),
+      done: (data) => this.onDone(data),
+      diverged: (data) => this.onDiverged(data),
+    });
     this.reset();
   }
 
@@ -100,71 +113,41 @@ export class NextWordWidget {
 
   reset() {
     const hadRun = Boolean(this.training || (this.queries && this.queries.count));
-    this.closeStream();
-    clearTimeout(this.retryTimer);
+    this.stream.reset();
     this.runId = null;
-    this.lastEventId = 0;
     this.started = false;
     this.run = null;
     this.batcher.clear();
-    this.watchedMs = 0;
-    this.watchStart = null;
     this.training = null;
     this.samples = [];
     this.fingerprint = null;
     this.fingerprintChecks = 0;
     this.fingerprintNote.textContent = this.fingerprintNoteText;
-    this.queries = { count: 0, flops: 0, computeNs: 0, lastFlops: 0, lastComputeNs: 0 };
+    this.queries = noQueries();
     this.frozen = false;
     this.nParameters = 0;
     this.costs.cancel();
     this.inference.hidden = true;
     this.answer.replaceChildren();
     this.continuation.replaceChildren();
-    for (const cell of this.root.querySelectorAll("[data-counter]")) {
-      cell.textContent = cell.dataset.counter.startsWith("infer-last") ? "–" : "0";
-    }
-    this.setCounter("train-watched", "0 s");
-    this.setCounter("ratio", "");
+    resetCounters(this.root);
     this.sample.replaceChildren(...this.sampleBlank.map((node) => node.cloneNode(true)));
     this.root.querySelector("[data-role=sample-history]").replaceChildren();
     this.root.querySelector("[data-role=perplexity-text]").textContent = "";
-    this.setPhase("ready", "Ready to train");
-    this.setStatus("");
+    setPhase(this.root, "ready", "Ready to train");
+    setStatus(this.root, "");
     this.drawEmptyChart();
     if (hadRun) this.costs.recalculate(); // the page arrives with the empty panel rendered
   }
 
-  setPhase(phase, text) {
-    const badge = this.root.querySelector("[data-role=phase]");
-    badge.dataset.phase = phase;
-    badge.textContent = text;
-  }
-
-  setStatus(text) {
-    this.root.querySelector("[data-role=status]").textContent = text;
-  }
-
-  setCounter(name, text) {
-    const cell = this.root.querySelector(`[data-counter="${name}"]`);
-    if (cell) cell.textContent = text;
-  }
-
   costCounters() {
-    const t = this.training || { flops: 0, compute_ns: 0 };
-    const q = this.queries;
-    return {
-      train_flops: t.flops,
-      train_compute_ns: t.compute_ns,
-      watched_ms: Math.round(this.watchedMs + (this.watchStart === null ? 0 : performance.now() - this.watchStart)),
-      n_parameters: this.nParameters,
-      frozen: this.frozen ? 1 : 0,
-      queries: q.count,
-      infer_flops: q.flops,
-      infer_compute_ns: q.computeNs,
-      last_flops: q.lastFlops,
-      last_compute_ns: q.lastComputeNs,
-    };
+    return costCounters({
+      training: this.training,
+      watchedMs: this.stream.watchingMs(),
+      nParameters: this.nParameters,
+      frozen: this.frozen,
+      queries: this.queries,
+    });
   }
 
   // ---- training ----------------------------------------------------------------------
@@ -172,7 +155,7 @@ export class NextWordWidget {
   async start() {
     this.reset();
     this.startButton.disabled = true;
-    this.setStatus("Creating the run…");
+    setStatus(this.root, "Creating the run…");
     let body;
     try {
       body = await createRun({ ...this.preset, model: "language" });
@@ -181,73 +164,20 @@ export class NextWordWidget {
       return;
     }
     this.runId = body.run_id;
-    this.setPhase("training", "Phase 1: training");
-    this.openStream();
+    setPhase(this.root, "training", "Phase 1: training");
+    this.stream.open(this.runId);
     this.costs.start();
   }
 
   fail(message) {
-    this.setStatus(message);
+    setStatus(this.root, message);
     this.startButton.disabled = false;
-  }
-
-  openStream() {
-    const resume = this.lastEventId ? `?last_event_id=${this.lastEventId}` : "";
-    const source = new EventSource(`/api/runs/${this.runId}/events${resume}`);
-    this.source = source;
-    this.watchStart = performance.now();
-    this.setStatus(this.lastEventId ? "Resuming…" : "Training…");
-    source.addEventListener("queued", (e) => {
-      this.setPhase("waiting", "Waiting for a free spot");
-      this.setStatus(JSON.parse(e.data).message);
-    });
-    source.addEventListener("start", (e) => this.onStart(JSON.parse(e.data)));
-    source.addEventListener("frame", (e) => {
-      this.lastEventId = Number(e.lastEventId);
-      this.batcher.push(JSON.parse(e.data));
-    });
-    source.addEventListener("done", (e) => this.onDone(JSON.parse(e.data)));
-    source.addEventListener("diverged", (e) => this.onDiverged(JSON.parse(e.data)));
-    source.addEventListener("error", () => this.onStreamError(source));
-  }
-
-  closeStream() {
-    if (this.source) {
-      this.source.close();
-      this.source = null;
-    }
-    if (this.watchStart !== null) {
-      this.watchedMs += performance.now() - this.watchStart;
-      this.watchStart = null;
-    }
-  }
-
-  onStreamError(source) {
-    if (source !== this.source) return;
-    if (source.readyState === EventSource.CONNECTING) {
-      this.setStatus("Connection dropped; reconnecting and resuming where it stopped…");
-      return;
-    }
-    // Closed for good: most often the server is full (503). Retry by ourselves.
-    this.closeStream();
-    let seconds = BUSY_RETRY_MS / 1000;
-    this.setStatus(`The server is busy; retrying in ${seconds} s…`);
-    const tick = () => {
-      seconds -= 1;
-      if (seconds > 0) {
-        this.setStatus(`The server is busy; retrying in ${seconds} s…`);
-        this.retryTimer = setTimeout(tick, 1000);
-      } else {
-        this.openStream();
-      }
-    };
-    this.retryTimer = setTimeout(tick, 1000);
   }
 
   onStart(data) {
     this.nParameters = data.n_parameters;
-    this.setPhase("training", "Phase 1: training");
-    this.setStatus("Training…");
+    setPhase(this.root, "training", "Phase 1: training");
+    setStatus(this.root, "Training…");
     if (this.started) return; // a resumed stream repeats it; the chart already holds it
     this.started = true;
     this.run = data;
@@ -302,17 +232,12 @@ export class NextWordWidget {
   }
 
   showTrainingCounters(counters) {
-    this.setCounter("train-steps", formatCount(counters.steps));
-    this.setCounter("train-examples", formatCount(counters.examples_seen));
-    this.setCounter("train-flops", formatFlops(counters.flops));
-    this.setCounter("train-compute", formatDuration(counters.compute_ns));
-    const watching = this.watchStart === null ? 0 : performance.now() - this.watchStart;
-    this.setCounter("train-watched", formatDuration((this.watchedMs + watching) * 1e6));
+    showTrainingCounters(this.root, counters, this.stream.watchingMs());
   }
 
   onDone(data) {
     this.batcher.flush(); // the last frame event already carried the final numbers
-    this.closeStream();
+    this.stream.close();
     this.training = data.totals;
     this.showTrainingCounters(data.totals);
     this.frozen = true;
@@ -320,13 +245,14 @@ export class NextWordWidget {
     this.startButton.disabled = false;
     this.startButton.textContent = "Train it again";
     const final = data.final || {};
-    this.setPhase("inference", "Phase 2: inference (model frozen)");
+    setPhase(this.root, "inference", "Phase 2: inference (model frozen)");
     const perplexity = Number.isFinite(final.val_perplexity)
       ? ` Held-out perplexity ${final.val_perplexity.toFixed(1)} (blind guessing: ${formatCount(this.run ? this.run.uniform_perplexity : 0)}).`
       : "";
-    this.setStatus(
+    setStatus(
+      this.root,
       `Training finished.${perplexity} Compute took ${formatDuration(data.totals.compute_ns)}; ` +
-        `you watched for ${formatDuration(this.watchedMs * 1e6)}.`,
+        `you watched for ${formatDuration(this.stream.watchedMs * 1e6)}.`,
     );
     this.root.querySelector("[data-role=fingerprint]").textContent = data.fingerprint;
     this.root.querySelector("[data-role=fingerprint-count]").textContent = "";
@@ -334,15 +260,10 @@ export class NextWordWidget {
     recordRun(this.lesson, {
       kind: "next-word",
       run_id: this.runId,
-      steps: data.totals.steps,
-      flops: data.totals.flops,
-      compute_ns: data.totals.compute_ns,
-      watched_ms: Math.round(this.watchedMs),
-      n_parameters: data.n_parameters,
-      flops_per_answer: data.inference_flops_per_query,
+      ...trainedRun(data),
+      watched_ms: Math.round(this.stream.watchedMs),
       val_perplexity: final.val_perplexity,
       uniform_perplexity: this.run ? this.run.uniform_perplexity : undefined,
-      fingerprint: data.fingerprint,
     });
     this.costs.stop();
     this.costs.announce(
@@ -354,13 +275,13 @@ export class NextWordWidget {
 
   onDiverged(data) {
     this.batcher.flush();
-    this.closeStream();
+    this.stream.close();
     this.costs.stop();
     this.costs.announce(data.message, true);
     this.training = data.totals;
     this.showTrainingCounters(data.totals);
-    this.setPhase("diverged", "Diverged: no model");
-    this.setStatus(data.message);
+    setPhase(this.root, "diverged", "Diverged: no model");
+    setStatus(this.root, data.message);
     this.startButton.disabled = false;
   }
 
@@ -415,22 +336,13 @@ export class NextWordWidget {
 
   countAnswer(data) {
     const q = this.queries;
-    q.count += 1;
-    q.flops += data.flops;
-    q.computeNs += data.compute_ns;
-    q.lastFlops = data.flops;
-    q.lastComputeNs = data.compute_ns;
-    this.setCounter("infer-last-flops", formatCount(data.flops));
-    this.setCounter("infer-last-compute", formatDuration(data.compute_ns));
-    this.setCounter("infer-count", formatCount(q.count));
-    this.setCounter("infer-flops", formatCount(q.flops));
-    this.setCounter("infer-compute", formatDuration(q.computeNs));
-    if (this.training && data.flops > 0) {
-      this.setCounter(
-        "ratio",
-        `Training took as much arithmetic as about ${formatCount(this.training.flops / data.flops)} answers like the last one.`,
-      );
-    }
+    addAnswers(q, 1, data.flops, data.compute_ns);
+    setCounter(this.root, "infer-last-flops", formatCount(data.flops));
+    setCounter(this.root, "infer-last-compute", formatDuration(data.compute_ns));
+    setCounter(this.root, "infer-count", formatCount(q.count));
+    setCounter(this.root, "infer-flops", formatCount(q.flops));
+    setCounter(this.root, "infer-compute", formatDuration(q.computeNs));
+    showRatio(this.root, this.training, data.flops);
     recordAnswers(1, data.flops, data.compute_ns);
     this.checkFingerprint(data.fingerprint);
     this.costs.recalculate();
@@ -569,3 +481,5 @@ export class NextWordWidget {
 export function mount(root) {
   return new NextWordWidget(root);
 }
+
+mountEvery("next-word", mount);

@@ -4,38 +4,20 @@
 // its counted FLOPs and the weights' fingerprint, which never changes however often we ask.
 
 import { CostPanel } from "../lib/costs.js";
+import { addAnswers, costCounters, noQueries, setCounter } from "../lib/counters.js";
 import { formatCount, formatDuration, formatFlops, formatPercent } from "../lib/format.js";
-import { baseLayout, CLASS_COLOURS, PLOT_CONFIG, SURFACE_SCALE, SURFACE_SCALE_DARK, themeColours } from "../lib/plot.js";
-import { recordAnswers, recordRun } from "../lib/progress.js";
-import { ask, createRun } from "../lib/runs.js";
+import { clickPoint, dotsTrace, drawEmptyMap, mapLayout, surfaceTrace } from "../lib/map.js";
+import { PLOT_CONFIG, themeColours } from "../lib/plot.js";
+import { recordAnswers, recordRun, trainedRun } from "../lib/progress.js";
+import { ask, createRun, trainWithStart } from "../lib/runs.js";
+import { setAriaDisabled, setPhase, setStatus } from "../lib/widget.js";
+import { mountEvery } from "../lib/mount.js";
 
 const DEBOUNCE_MS = 100; // a slider drag becomes a question every 100 ms at most
 const COSTS_EVERY_MS = 800; // the cost panel follows the questions, a little behind
 const NAMES = ["blue", "orange"];
-
-// Like lib/runs.js trainQuietly, but keeps the `start` event too: the map needs the dots.
-function trainWithData(runId) {
-  return new Promise((resolve, reject) => {
-    const source = new EventSource(`/api/runs/${runId}/events`);
-    let start = null;
-    source.addEventListener("start", (e) => {
-      start = JSON.parse(e.data);
-    });
-    source.addEventListener("done", (e) => {
-      source.close();
-      resolve({ start, done: JSON.parse(e.data) });
-    });
-    source.addEventListener("diverged", (e) => {
-      source.close();
-      reject(new Error(JSON.parse(e.data).message));
-    });
-    source.addEventListener("error", () => {
-      if (source.readyState === EventSource.CLOSED) {
-        reject(new Error("The server is busy; press the button to try again in a few seconds."));
-      }
-    });
-  });
-}
+const MAP = { axis: { fixedrange: true } }; // the map is for clicking: no zooming or panning
+const BUSY = "The server is busy; press the button to try again in a few seconds.";
 
 function className(index) {
   return index < NAMES.length ? NAMES[index] : `class ${index}`;
@@ -55,7 +37,7 @@ export class QueryModel {
     this.training = null;
     this.fingerprint = null;
     this.changed = false;
-    this.queries = { count: 0, flops: 0, computeNs: 0, lastFlops: 0, lastComputeNs: 0 };
+    this.queries = noQueries();
     this.inFlight = false;
     this.pending = false;
     this.asked = null;
@@ -78,21 +60,6 @@ export class QueryModel {
     return this.root.querySelector(`[data-role="${role}"]`);
   }
 
-  setPhase(phase, text) {
-    const badge = this.el("phase");
-    badge.dataset.phase = phase;
-    badge.textContent = text;
-  }
-
-  setStatus(text) {
-    this.el("status").textContent = text;
-  }
-
-  setCounter(name, text) {
-    const cell = this.root.querySelector(`[data-counter="${name}"]`);
-    if (cell) cell.textContent = text;
-  }
-
   point() {
     return [Number(this.sliders.x.value), Number(this.sliders.y.value)];
   }
@@ -108,21 +75,21 @@ export class QueryModel {
   async start() {
     if (this.busy) return;
     this.busy = true;
-    this.startButton.setAttribute("aria-disabled", "true"); // not `disabled`: keeps keyboard focus
-    this.setPhase("training", "Phase 1: training");
-    this.setStatus("Training the model for you (unpaced)…");
+    setAriaDisabled(this.startButton, true);
+    setPhase(this.root, "training", "Phase 1: training");
+    setStatus(this.root, "Training the model for you (unpaced)…");
     try {
       const created = await createRun({ ...this.preset, pace: "instant" });
-      const { start, done } = await trainWithData(created.run_id);
+      const { start, done } = await trainWithStart(created.run_id, { busyMessage: BUSY });
       this.runId = created.run_id;
       this.ready(start, done);
     } catch (error) {
-      this.setPhase("ready", "Not trained yet");
-      this.setStatus(error.message);
+      setPhase(this.root, "ready", "Not trained yet");
+      setStatus(this.root, error.message);
       this.startButton.textContent = "Try again";
     } finally {
       this.busy = false;
-      this.startButton.setAttribute("aria-disabled", "false");
+      setAriaDisabled(this.startButton, false);
     }
   }
 
@@ -131,15 +98,16 @@ export class QueryModel {
     this.nParameters = done.n_parameters;
     this.fingerprint = done.fingerprint;
     this.el("fingerprint").textContent = done.fingerprint;
-    this.setPhase("inference", "Phase 2: inference (model frozen)");
+    setPhase(this.root, "inference", "Phase 2: inference (model frozen)");
     const accuracy = done.final ? ` It gets ${formatPercent(done.final.val_accuracy)} of the held-out dots right.` : "";
-    this.setStatus(
+    setStatus(
+      this.root,
       `Trained: ${formatCount(done.totals.steps)} steps, ${formatFlops(done.totals.flops)}, ` +
         `${formatDuration(done.totals.compute_ns)} of compute.${accuracy} Now move the sliders or click the map.`,
     );
-    this.setCounter("train-steps", formatCount(done.totals.steps));
-    this.setCounter("train-flops", formatFlops(done.totals.flops));
-    this.setCounter("train-compute", formatDuration(done.totals.compute_ns));
+    setCounter(this.root, "train-steps", formatCount(done.totals.steps));
+    setCounter(this.root, "train-flops", formatFlops(done.totals.flops));
+    setCounter(this.root, "train-compute", formatDuration(done.totals.compute_ns));
     this.startButton.textContent = "Ask about a random spot";
     this.pointSet.disabled = false;
     this.copyButton.disabled = false;
@@ -149,12 +117,7 @@ export class QueryModel {
     recordRun(this.lesson, {
       kind: "query-model",
       run_id: this.runId,
-      steps: done.totals.steps,
-      flops: done.totals.flops,
-      compute_ns: done.totals.compute_ns,
-      n_parameters: done.n_parameters,
-      flops_per_answer: done.inference_flops_per_query,
-      fingerprint: done.fingerprint,
+      ...trainedRun(done),
     });
     this.send();
   }
@@ -232,18 +195,15 @@ export class QueryModel {
     this.el("outside").hidden = !(answer.outside_training_data && answer.outside_training_data[0]);
 
     const q = this.queries;
-    q.count += 1;
-    q.flops += answer.flops;
-    q.computeNs += answer.compute_ns;
-    q.lastFlops = answer.flops;
-    q.lastComputeNs = answer.compute_ns;
-    this.setCounter("infer-count", formatCount(q.count));
-    this.setCounter("last-flops", formatFlops(answer.flops));
-    this.setCounter("last-compute", formatDuration(answer.compute_ns));
-    this.setCounter("infer-flops", formatFlops(q.flops));
-    this.setCounter("infer-compute", formatDuration(q.computeNs));
+    addAnswers(q, 1, answer.flops, answer.compute_ns);
+    setCounter(this.root, "infer-count", formatCount(q.count));
+    setCounter(this.root, "last-flops", formatFlops(answer.flops));
+    setCounter(this.root, "last-compute", formatDuration(answer.compute_ns));
+    setCounter(this.root, "infer-flops", formatFlops(q.flops));
+    setCounter(this.root, "infer-compute", formatDuration(q.computeNs));
     if (this.training && answer.flops > 0) {
-      this.setCounter(
+      setCounter(
+        this.root,
         "ratio",
         `Training took as much arithmetic as about ${formatCount(this.training.flops / answer.flops)} answers like this one.`,
       );
@@ -304,71 +264,27 @@ export class QueryModel {
   // ---- costs --------------------------------------------------------------------------
 
   costCounters() {
-    const t = this.training || { flops: 0, compute_ns: 0 };
-    const q = this.queries;
-    return {
-      train_flops: t.flops,
-      train_compute_ns: t.compute_ns,
-      watched_ms: 0,
-      n_parameters: this.nParameters || 0,
-      frozen: this.training ? 1 : 0,
-      queries: q.count,
-      infer_flops: q.flops,
-      infer_compute_ns: q.computeNs,
-      last_flops: q.lastFlops,
-      last_compute_ns: q.lastComputeNs,
-    };
+    return costCounters({
+      training: this.training,
+      nParameters: this.nParameters || 0,
+      frozen: this.training,
+      queries: this.queries,
+    });
   }
 
   // ---- the map ------------------------------------------------------------------------
 
-  layout(colours, box) {
-    return baseLayout(colours, {
-      xaxis: { range: box, constrain: "domain", gridcolor: colours.grid, zeroline: false, fixedrange: true },
-      yaxis: { range: box, constrain: "domain", gridcolor: colours.grid, zeroline: false, scaleanchor: "x", fixedrange: true },
-      hovermode: "closest",
-      showlegend: false,
-      margin: { l: 32, r: 8, t: 8, b: 28 },
-    });
-  }
-
   drawEmptyMap() {
-    Plotly.react(this.map, [], this.layout(themeColours(), [-2, 2]), PLOT_CONFIG);
+    drawEmptyMap(this.map, MAP);
   }
 
   drawMap(data, surface) {
     const colours = themeColours();
-    const [lo, hi] = data.box;
-    const n = data.surface_resolution;
-    const axis = Array.from({ length: n }, (_, i) => lo + ((hi - lo) * i) / (n - 1));
-    const dots = (cls) => {
-      const idx = data.train.y.map((c, i) => (c === cls ? i : -1)).filter((i) => i >= 0);
-      return {
-        x: idx.map((i) => data.train.x[i][0]),
-        y: idx.map((i) => data.train.x[i][1]),
-        type: "scatter",
-        mode: "markers",
-        name: `${NAMES[cls]} dots`,
-        marker: { color: CLASS_COLOURS[cls], size: 6, line: { color: colours.text, width: 0.5 } },
-        hoverinfo: "skip",
-      };
-    };
     const [x, y] = this.point();
     const traces = [
-      {
-        type: "heatmap",
-        x: axis,
-        y: axis,
-        z: surface || axis.map(() => axis.map(() => 0.5)),
-        zmin: 0,
-        zmax: 1,
-        colorscale: colours.dark ? SURFACE_SCALE_DARK : SURFACE_SCALE,
-        showscale: false,
-        hovertemplate: "x %{x:.2f}, y %{y:.2f}<extra>click to ask</extra>",
-        name: "model's answer",
-      },
-      dots(0),
-      dots(1),
+      surfaceTrace(data, colours, { z: surface }),
+      dotsTrace(data.train, 0, colours, `${NAMES[0]} dots`),
+      dotsTrace(data.train, 1, colours, `${NAMES[1]} dots`),
       {
         x: [x],
         y: [y],
@@ -380,7 +296,7 @@ export class QueryModel {
       },
     ];
     this.box = data.box;
-    Plotly.react(this.map, traces, this.layout(colours, data.box), PLOT_CONFIG);
+    Plotly.react(this.map, traces, mapLayout(colours, data.box, MAP), PLOT_CONFIG);
   }
 
   markPoint([x, y]) {
@@ -390,17 +306,14 @@ export class QueryModel {
 
   // A click on the map moves the sliders there (to the nearest 0.05) and asks about it.
   onMapClick(event) {
-    const area = this.map.querySelector(".nsewdrag");
-    if (!area || !this.box || !this.runId) return;
-    const rect = area.getBoundingClientRect();
-    const fx = (event.clientX - rect.left) / rect.width;
-    const fy = (event.clientY - rect.top) / rect.height;
-    if (fx < 0 || fx > 1 || fy < 0 || fy > 1) return;
-    const [lo, hi] = this.box;
-    this.setPoint(lo + fx * (hi - lo), hi - fy * (hi - lo));
+    if (!this.runId) return;
+    const point = clickPoint(this.map, event, this.box);
+    if (point) this.setPoint(...point);
   }
 }
 
 export function mount(root) {
   return new QueryModel(root);
 }
+
+mountEvery("query-model", mount);

@@ -2,6 +2,7 @@
 // browser (for the recap pages) and says how many they have got right so far.
 
 import { recordRun } from "../lib/progress.js";
+import { mountEvery } from "../lib/mount.js";
 
 export function mount(root) {
   const status = root.querySelector("[data-role=status]");
@@ -20,3 +21,5 @@ export function mount(root) {
   });
   return { results };
 }
+
+mountEvery("quiz", mount);

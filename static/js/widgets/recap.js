@@ -6,6 +6,7 @@ import { CostPanel } from "../lib/costs.js";
 import { formatCount, formatDuration, formatFlops } from "../lib/format.js";
 import { forget, progress, recordAnswers, recordRun } from "../lib/progress.js";
 import { ask, createRun, trainQuietly } from "../lib/runs.js";
+import { mountEvery } from "../lib/mount.js";
 
 const QUESTIONS = 5;
 
@@ -150,3 +151,5 @@ class Recap {
 export function mount(root) {
   return new Recap(root);
 }
+
+mountEvery("recap", mount);

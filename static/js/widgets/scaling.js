@@ -8,6 +8,8 @@ import { formatCount, formatDuration, formatFlops, formatPercent } from "../lib/
 import { baseLayout, CLASS_COLOURS, PLOT_CONFIG, themeColours } from "../lib/plot.js";
 import { recordRun } from "../lib/progress.js";
 import { ask, createRun, trainQuietly } from "../lib/runs.js";
+import { actionButtons, setAriaDisabled, setPhase, setStatus } from "../lib/widget.js";
+import { mountEvery } from "../lib/mount.js";
 
 const MAX_SAMPLES = 2000; // the run spec's limit on dots
 const MAX_UNITS = 64; // the run spec's limit on units per layer
@@ -57,11 +59,6 @@ function trainOrDiverge(runId) {
   });
 }
 
-// aria-disabled, not disabled: a button that is busy keeps the keyboard focus it has.
-function setDisabled(button, off) {
-  button.setAttribute("aria-disabled", off ? "true" : "false");
-}
-
 function describe(spec) {
   return `${formatCount(spec.n_samples)} dots, ${spec.hidden.join(" × ")} units, ${formatCount(spec.steps)} steps`;
 }
@@ -78,9 +75,7 @@ export class ScalingWidget {
     this.lesson = document.body.dataset.lesson || "";
     this.chart = root.querySelector("[data-role=chart]");
     this.rows = root.querySelector("[data-role=rows]");
-    this.buttons = Object.fromEntries(
-      [...root.querySelectorAll("button[data-action]")].map((b) => [b.dataset.action, b]),
-    );
+    this.buttons = actionButtons(root);
     for (const name of ["start", "data", "model", "steps"]) {
       this.buttons[name].addEventListener("click", () => this.grow(name));
     }
@@ -104,8 +99,8 @@ export class ScalingWidget {
     this.rows.replaceChildren(this.emptyRow());
     this.root.querySelector("[data-role=diverge-result]").replaceChildren();
     this.buttons["diverge-again"].hidden = true;
-    this.setPhase("ready", "Ready");
-    this.setStatus("");
+    setPhase(this.root, "ready", "Ready");
+    setStatus(this.root, "");
     this.fillResourceTable();
     this.draw();
     this.refreshButtons();
@@ -121,27 +116,17 @@ export class ScalingWidget {
     return row;
   }
 
-  setPhase(phase, text) {
-    const badge = this.root.querySelector("[data-role=phase]");
-    badge.dataset.phase = phase;
-    badge.textContent = text;
-  }
-
-  setStatus(text) {
-    this.root.querySelector("[data-role=status]").textContent = text;
-  }
-
   refreshButtons() {
     this.root.querySelector("[data-role=current]").textContent = describe(this.spec);
     this.buttons.start.textContent = this.runs.length ? "Back to the starting model" : "Train the starting model";
     for (const name of ["data", "model", "steps"]) {
       const allowed = CHANGES[name].allowed(this.spec);
-      setDisabled(this.buttons[name], this.busy || !allowed);
+      setAriaDisabled(this.buttons[name], this.busy || !allowed);
       const next = CHANGES[name].grow(this.spec);
       const help = this.root.querySelector(`[data-role=${name}-help]`);
       help.textContent = allowed ? this.helpText(name, next) : this.limitText(name);
     }
-    for (const name of ["start", "clear", "diverge", "diverge-again"]) setDisabled(this.buttons[name], this.busy);
+    for (const name of ["start", "clear", "diverge", "diverge-again"]) setAriaDisabled(this.buttons[name], this.busy);
   }
 
   helpText(name, next) {
@@ -187,19 +172,19 @@ export class ScalingWidget {
 
   // Trains one run to the end and asks it one question; false (with a message) if it failed.
   async train(label, spec) {
-    this.setPhase("training", `Training: ${label}`);
-    this.setStatus(`Training ${describe(spec)}…`);
+    setPhase(this.root, "training", `Training: ${label}`);
+    setStatus(this.root, `Training ${describe(spec)}…`);
     try {
       const { run_id: runId } = await createRun(spec);
       const done = await trainQuietly(runId, (frame) => {
-        this.setStatus(`Training ${describe(spec)}: step ${formatCount(frame.step)} of ${formatCount(spec.steps)}…`);
+        setStatus(this.root, `Training ${describe(spec)}: step ${formatCount(frame.step)} of ${formatCount(spec.steps)}…`);
       });
       const answer = await ask(runId, { inputs: [QUESTION] });
       this.answers += 1;
       this.runs.push({ label, spec, done, answer, runId });
     } catch (error) {
-      this.setPhase("ready", "Ready");
-      this.setStatus(error.message);
+      setPhase(this.root, "ready", "Ready");
+      setStatus(this.root, error.message);
       return false;
     }
     this.afterRun();
@@ -210,7 +195,7 @@ export class ScalingWidget {
     const run = this.runs[this.runs.length - 1];
     const before = this.runs.length > 1 ? this.runs[this.runs.length - 2] : null;
     const t = run.done.totals;
-    this.setPhase("inference", "Trained: model frozen");
+    setPhase(this.root, "inference", "Trained: model frozen");
     let text = `Run ${this.runs.length} (${run.label}): ${formatFlops(t.flops)} in ${formatDuration(t.compute_ns)} of compute.`;
     if (before && run.label !== "start") {
       const b = before.done.totals;
@@ -223,7 +208,7 @@ export class ScalingWidget {
         text += " The time grew less than the arithmetic: in a model this tiny, much of each step is bookkeeping rather than sums.";
       }
     }
-    this.setStatus(text);
+    setStatus(this.root, text);
     this.addRow(run);
     this.draw();
     this.fillResourceTable();
@@ -276,22 +261,22 @@ export class ScalingWidget {
     if (!again) this.wasted = null;
     this.busy = true;
     this.refreshButtons();
-    this.setPhase("training", "Training: learning rate far too high");
-    this.setStatus(`Training ${describe(spec)} with a learning rate of ${BAD_LEARNING_RATE}…`);
+    setPhase(this.root, "training", "Training: learning rate far too high");
+    setStatus(this.root, `Training ${describe(spec)} with a learning rate of ${BAD_LEARNING_RATE}…`);
     let outcome;
     try {
       const { run_id: runId } = await createRun(spec);
       outcome = await trainOrDiverge(runId);
     } catch (error) {
-      this.setPhase("ready", "Ready");
-      this.setStatus(error.message);
+      setPhase(this.root, "ready", "Ready");
+      setStatus(this.root, error.message);
       this.finish();
       return;
     }
     this.finish();
     if (outcome.done) {
-      this.setPhase("inference", "Trained: model frozen");
-      this.setStatus("Surprisingly, this run survived the huge learning rate. Try again with a bigger model.");
+      setPhase(this.root, "inference", "Trained: model frozen");
+      setStatus(this.root, "Surprisingly, this run survived the huge learning rate. Try again with a bigger model.");
       return;
     }
     const data = outcome.diverged;
@@ -301,8 +286,8 @@ export class ScalingWidget {
     w.compute_ns += data.totals.compute_ns;
     w.data = data;
     this.wasted = w;
-    this.setPhase("diverged", "Diverged: no model");
-    this.setStatus(data.message);
+    setPhase(this.root, "diverged", "Diverged: no model");
+    setStatus(this.root, data.message);
     this.showWaste(spec);
     this.buttons["diverge-again"].hidden = false;
     this.draw();
@@ -457,3 +442,5 @@ export class ScalingWidget {
 export function mount(root) {
   return new ScalingWidget(root);
 }
+
+mountEvery("scaling", mount);

@@ -6,8 +6,10 @@
 import { CostPanel } from "../lib/costs.js";
 import { formatCount, formatDuration, formatFlops } from "../lib/format.js";
 import { baseLayout, CLASS_COLOURS, PLOT_CONFIG, themeColours } from "../lib/plot.js";
-import { recordAnswers, recordRun } from "../lib/progress.js";
+import { recordAnswers, recordRun, trainedRun } from "../lib/progress.js";
 import { ask, createRun, trainQuietly } from "../lib/runs.js";
+import { setAriaDisabled, setPhase, setStatus } from "../lib/widget.js";
+import { mountEvery } from "../lib/mount.js";
 
 const SINGLES = 5; // single questions timed from the browser
 const MAX_USERS = 1000;
@@ -52,16 +54,6 @@ export class ServeUsers {
     return this.root.querySelector(`[data-role="${role}"]`);
   }
 
-  setPhase(phase, text) {
-    const badge = this.el("phase");
-    badge.dataset.phase = phase;
-    badge.textContent = text;
-  }
-
-  setStatus(text) {
-    this.el("status").textContent = text;
-  }
-
   // The number of users, or null with a message the reader can act on.
   users() {
     const raw = this.input.value.trim();
@@ -87,13 +79,13 @@ export class ServeUsers {
       return;
     }
     this.busy = true;
-    this.button.setAttribute("aria-disabled", "true"); // not `disabled`: keeps keyboard focus
+    setAriaDisabled(this.button, true);
     try {
       if (!this.runId) await this.train();
-      this.setPhase("inference", "Phase 2: serving users");
-      this.setStatus(`Serving ${formatCount(n)} users in one batched call…`);
+      setPhase(this.root, "inference", "Phase 2: serving users");
+      setStatus(this.root, `Serving ${formatCount(n)} users in one batched call…`);
       const batch = await ask(this.runId, { inputs: randomPoints(n) });
-      this.setStatus(`Timing ${SINGLES} single questions from your browser…`);
+      setStatus(this.root, `Timing ${SINGLES} single questions from your browser…`);
       const trips = [];
       const singles = [];
       for (let i = 0; i < SINGLES; i += 1) {
@@ -104,17 +96,17 @@ export class ServeUsers {
       }
       this.show(n, batch, trips, singles);
     } catch (error) {
-      this.setStatus(error.message);
-      if (!this.runId) this.setPhase("ready", "Not trained yet");
+      setStatus(this.root, error.message);
+      if (!this.runId) setPhase(this.root, "ready", "Not trained yet");
     } finally {
       this.busy = false;
-      this.button.setAttribute("aria-disabled", "false");
+      setAriaDisabled(this.button, false);
     }
   }
 
   async train() {
-    this.setPhase("training", "Phase 1: training (once)");
-    this.setStatus("Training the model once, unpaced…");
+    setPhase(this.root, "training", "Phase 1: training (once)");
+    setStatus(this.root, "Training the model once, unpaced…");
     const created = await createRun({ ...this.preset, pace: "instant" });
     const done = await trainQuietly(created.run_id);
     this.runId = created.run_id;
@@ -126,12 +118,7 @@ export class ServeUsers {
     recordRun(this.lesson, {
       kind: "serve-users: training",
       run_id: this.runId,
-      steps: done.totals.steps,
-      flops: done.totals.flops,
-      compute_ns: done.totals.compute_ns,
-      n_parameters: done.n_parameters,
-      flops_per_answer: done.inference_flops_per_query,
-      fingerprint: done.fingerprint,
+      ...trainedRun(done),
     });
   }
 
@@ -158,7 +145,7 @@ export class ServeUsers {
       (unchanged
         ? `The model's fingerprint is still ${this.fingerprint}: serving changed nothing in it.`
         : "WARNING: the model's fingerprint changed while serving, which should never happen.");
-    this.setStatus(`Served ${formatCount(n)} users. Change the number and serve again.`);
+    setStatus(this.root, `Served ${formatCount(n)} users. Change the number and serve again.`);
     this.drawChart();
     this.costs.recalculate();
     const singleFlops = singles.reduce((total, a) => total + a.flops, 0);
@@ -252,3 +239,5 @@ export class ServeUsers {
 export function mount(root) {
   return new ServeUsers(root);
 }
+
+mountEvery("serve-users", mount);

@@ -4,50 +4,18 @@
 // comes from the server: the runs' `done` events and the answers of the predict API.
 
 import { CostPanel } from "../lib/costs.js";
+import { addAnswers, costCounters, noQueries } from "../lib/counters.js";
 import { formatCount, formatDuration, formatFlops, formatPercent } from "../lib/format.js";
-import {
-  baseLayout,
-  CLASS_COLOURS,
-  PLOT_CONFIG,
-  SURFACE_SCALE,
-  SURFACE_SCALE_DARK,
-  themeColours,
-} from "../lib/plot.js";
-import { recordAnswers, recordRun } from "../lib/progress.js";
-import { ask, createRun } from "../lib/runs.js";
+import { classPoints, dotsTrace, drawEmptyMap, hollowTrace, mapLayout, surfaceTrace } from "../lib/map.js";
+import { CLASS_COLOURS, PLOT_CONFIG, themeColours } from "../lib/plot.js";
+import { recordAnswers, recordRun, trainedRun } from "../lib/progress.js";
+import { ask, createRun, trainWithStart } from "../lib/runs.js";
+import { actionButtons, setPhase, setStatus } from "../lib/widget.js";
+import { mountEvery } from "../lib/mount.js";
 
 const ROUNDS_PER_PRESS = 5; // "ask it more": the held-out dots of the new world, this many times
-
-// Streams a run's events. Resolves with {start, done}; with stopAfterStart, closes the stream
-// as soon as the `start` event (the run's data) arrives, so the server trains nothing.
-function streamRun(runId, { stopAfterStart = false, onQueued } = {}) {
-  return new Promise((resolve, reject) => {
-    const source = new EventSource(`/api/runs/${runId}/events`);
-    let start = null;
-    source.addEventListener("queued", (e) => onQueued && onQueued(JSON.parse(e.data).message));
-    source.addEventListener("start", (e) => {
-      start = JSON.parse(e.data);
-      if (stopAfterStart) {
-        source.close();
-        resolve({ start, done: null });
-      }
-    });
-    source.addEventListener("done", (e) => {
-      source.close();
-      resolve({ start, done: JSON.parse(e.data) });
-    });
-    source.addEventListener("diverged", (e) => {
-      source.close();
-      reject(new Error(JSON.parse(e.data).message));
-    });
-    source.addEventListener("error", () => {
-      // A dropped connection reconnects by itself (and the run replays); closed means refused.
-      if (source.readyState === EventSource.CLOSED) {
-        reject(new Error("The server is busy; try again in a few seconds."));
-      }
-    });
-  });
-}
+const MAP = { hovermode: false }; // these maps are for looking: nothing to click
+const NAMES = ["blue", "orange"];
 
 function share(part, whole) {
   return whole > 0 ? formatPercent(part / whole) : "–";
@@ -67,9 +35,7 @@ class WorldShift {
     this.oldMap = root.querySelector("[data-role=old-map]");
     this.newMap = root.querySelector("[data-role=new-map]");
     this.show = root.querySelector("[data-role=show]");
-    this.buttons = Object.fromEntries(
-      [...root.querySelectorAll("button[data-action]")].map((b) => [b.dataset.action, b]),
-    );
+    this.buttons = actionButtons(root);
     this.buttons.start.addEventListener("click", () => {
       if (this.busy) return;
       if (this.old) this.reset(); // training again starts the story over
@@ -96,7 +62,7 @@ class WorldShift {
     this.scratch = null; // {runId, done}
     this.training = { flops: 0, computeNs: 0 };
     this.nParameters = 0;
-    this.questions = { count: 0, flops: 0, computeNs: 0, lastFlops: 0, lastComputeNs: 0 };
+    this.questions = noQueries();
     this.asked = { rounds: 0, questions: 0 };
     for (const cell of this.root.querySelectorAll("[data-cell], [data-compare]")) cell.textContent = "–";
     this.root.querySelector("[data-row=asked] [data-cell=questions]").textContent = "more";
@@ -105,8 +71,8 @@ class WorldShift {
     this.root.querySelector("[data-role=show-label]").hidden = true;
     this.show.value = "old";
     for (const option of this.show.options) option.disabled = option.value !== "old";
-    this.setPhase("ready", "Ready to train");
-    this.setStatus("");
+    setPhase(this.root, "ready", "Ready to train");
+    setStatus(this.root, "");
     this.enable();
     this.drawEmpty();
     this.costs.cancel();
@@ -136,9 +102,9 @@ class WorldShift {
       await work(generation);
     } catch (error) {
       if (generation === this.generation) {
-        if (this.old) this.setPhase("inference", "Phase 2: inference (model frozen)");
-        else this.setPhase("ready", "Ready to train");
-        this.setStatus(error.message);
+        if (this.old) setPhase(this.root, "inference", "Phase 2: inference (model frozen)");
+        else setPhase(this.root, "ready", "Ready to train");
+        setStatus(this.root, error.message);
       }
     } finally {
       if (generation === this.generation) {
@@ -157,16 +123,6 @@ class WorldShift {
     const after = steps.slice(steps.indexOf(this.lastStep) + 1);
     const next = [...after, "ask-more", "start"].find((n) => !this.buttons[n].disabled);
     if (next) this.buttons[next].focus();
-  }
-
-  setPhase(phase, text) {
-    const badge = this.root.querySelector("[data-role=phase]");
-    badge.dataset.phase = phase;
-    badge.textContent = text;
-  }
-
-  setStatus(text) {
-    this.root.querySelector("[data-role=status]").textContent = text;
   }
 
   setCell(row, name, text) {
@@ -189,8 +145,8 @@ class WorldShift {
 
   async trainRun(spec, label) {
     const created = await createRun(spec);
-    const { start, done } = await streamRun(created.run_id, {
-      onQueued: (message) => this.setStatus(message),
+    const { start, done } = await trainWithStart(created.run_id, {
+      onQueued: (message) => setStatus(this.root, message),
     });
     this.training.flops += done.totals.flops;
     this.training.computeNs += done.totals.compute_ns;
@@ -198,13 +154,8 @@ class WorldShift {
     recordRun(this.lesson, {
       kind: `world-shift: ${label}`,
       run_id: created.run_id,
-      steps: done.totals.steps,
-      flops: done.totals.flops,
-      compute_ns: done.totals.compute_ns,
-      n_parameters: done.n_parameters,
-      flops_per_answer: done.inference_flops_per_query,
+      ...trainedRun(done),
       val_accuracy: done.final.val_accuracy,
-      fingerprint: done.fingerprint,
       fine_tuned_from: done.fine_tuned_from,
     });
     return { runId: created.run_id, start, done };
@@ -216,37 +167,25 @@ class WorldShift {
     const answer = await ask(runId, { inputs: val.x });
     const right = answer.predictions.filter((p, i) => p === val.y[i]).length;
     const n = val.x.length;
-    const q = this.questions;
-    q.count += n;
-    q.flops += answer.flops;
-    q.computeNs += answer.compute_ns;
-    q.lastFlops = Math.round(answer.flops / n); // one question's share of the call
-    q.lastComputeNs = Math.round(answer.compute_ns / n);
+    addAnswers(this.questions, n, answer.flops, answer.compute_ns);
     recordAnswers(n, answer.flops, answer.compute_ns);
     return { right, total: n, fingerprint: answer.fingerprint };
   }
 
   costCounters() {
-    const q = this.questions;
-    return {
-      train_flops: this.training.flops,
-      train_compute_ns: this.training.computeNs,
-      watched_ms: 0,
-      n_parameters: this.nParameters,
-      frozen: this.old ? 1 : 0,
-      queries: q.count,
-      infer_flops: q.flops,
-      infer_compute_ns: q.computeNs,
-      last_flops: q.lastFlops,
-      last_compute_ns: q.lastComputeNs,
-    };
+    return costCounters({
+      training: { flops: this.training.flops, compute_ns: this.training.computeNs },
+      nParameters: this.nParameters,
+      frozen: this.old,
+      queries: this.questions,
+    });
   }
 
   // ---- the five steps ----------------------------------------------------------------
 
   async train(generation) {
-    this.setPhase("training", "Phase 1: training");
-    this.setStatus("Training the model on the server…");
+    setPhase(this.root, "training", "Phase 1: training");
+    setStatus(this.root, "Training the model on the server…");
     const old = await this.trainRun(this.spec(), "first training");
     if (generation !== this.generation) return;
     this.old = old;
@@ -256,8 +195,9 @@ class WorldShift {
     this.setCell("old-old", "fingerprint", old.done.fingerprint);
     this.drawOldMap();
     this.drawNewMap();
-    this.setPhase("inference", "Phase 2: inference (model frozen)");
-    this.setStatus(
+    setPhase(this.root, "inference", "Phase 2: inference (model frozen)");
+    setStatus(
+      this.root,
       `Trained: ${formatPercent(final.val_accuracy)} of the held-out dots right, after ` +
         `${formatCount(old.done.totals.steps)} steps (${formatDuration(old.done.totals.compute_ns)} of compute). ` +
         "Now change the world (step 2).",
@@ -266,12 +206,12 @@ class WorldShift {
   }
 
   async shiftWorld(generation) {
-    this.setStatus("Moving the world: fetching the new world's dots…");
+    setStatus(this.root, "Moving the world: fetching the new world's dots…");
     // The run's `start` event carries the new world's dots; nothing needs training yet, so the
     // stream closes right after it. A paced run is asked for: the data is the same (pace is
     // not part of it), and closing a paced stream leaves the server nothing half-sent.
     const created = await createRun(this.driftSpec({ pace: "watch" }));
-    const { start } = await streamRun(created.run_id, { stopAfterStart: true });
+    const { start } = await trainWithStart(created.run_id, { stopAfterStart: true });
     if (generation !== this.generation) return;
     this.world = { runId: created.run_id, start };
     const result = await this.askNewWorld(this.old.runId);
@@ -281,9 +221,10 @@ class WorldShift {
     this.oldOnNew = result;
     this.root.querySelector("[data-role=show-label]").hidden = false;
     this.drawNewMap();
-    this.setPhase("inference", "The world changed");
+    setPhase(this.root, "inference", "The world changed");
     const before = this.old.done.final.val_accuracy;
-    this.setStatus(
+    setStatus(
+      this.root,
       `The world moved. The same model now gets ${formatPercent(result.right / result.total)} of the new ` +
         `world's held-out dots right (it got ${formatPercent(before)} in the world it learned).`,
     );
@@ -291,7 +232,7 @@ class WorldShift {
   }
 
   async askMore(generation) {
-    this.setStatus("Asking the old model about the new world, again and again…");
+    setStatus(this.root, "Asking the old model about the new world, again and again…");
     const accuracies = [];
     let last = null;
     for (let round = 0; round < ROUNDS_PER_PRESS; round += 1) {
@@ -314,13 +255,13 @@ class WorldShift {
       (unchanged
         ? `The fingerprint is still ${last.fingerprint}: answering questions never changes the weights.`
         : "The fingerprint changed.");
-    this.setStatus("Asking did not teach it anything. Try fine-tuning (step 4).");
+    setStatus(this.root, "Asking did not teach it anything. Try fine-tuning (step 4).");
     this.costs.recalculate();
   }
 
   async fineTune(generation) {
-    this.setPhase("training", "Training again: fine-tuning");
-    this.setStatus(`Fine-tuning the trained model on the new world's dots for ${formatCount(this.fineTuneSteps)} steps…`);
+    setPhase(this.root, "training", "Training again: fine-tuning");
+    setStatus(this.root, `Fine-tuning the trained model on the new world's dots for ${formatCount(this.fineTuneSteps)} steps…`);
     const spec = this.driftSpec({ steps: this.fineTuneSteps, fine_tune_from: this.old.runId });
     const run = await this.trainRun(spec, "fine-tune");
     if (generation !== this.generation) return;
@@ -329,8 +270,9 @@ class WorldShift {
     this.show.querySelector("option[value=fine-tune]").disabled = false;
     this.show.value = "fine-tune";
     this.drawNewMap();
-    this.setPhase("inference", "Inference: the fine-tuned model");
-    this.setStatus(
+    setPhase(this.root, "inference", "Inference: the fine-tuned model");
+    setStatus(
+      this.root,
       `Fine-tuned: ${formatPercent(run.done.final.val_accuracy)} of the new world's held-out dots right, ` +
         `after only ${formatCount(run.done.totals.steps)} steps. Compare with training from scratch (step 5).`,
     );
@@ -338,8 +280,8 @@ class WorldShift {
   }
 
   async fromScratch(generation) {
-    this.setPhase("training", "Training again: from scratch");
-    this.setStatus(`Training a new model on the new world's dots from random weights, ${formatCount(this.preset.steps)} steps…`);
+    setPhase(this.root, "training", "Training again: from scratch");
+    setStatus(this.root, `Training a new model on the new world's dots from random weights, ${formatCount(this.preset.steps)} steps…`);
     const run = await this.trainRun(this.driftSpec(), "from scratch");
     if (generation !== this.generation) return;
     this.scratch = run;
@@ -347,8 +289,9 @@ class WorldShift {
     this.show.querySelector("option[value=scratch]").disabled = false;
     this.show.value = "scratch";
     this.drawNewMap();
-    this.setPhase("inference", "Inference: the model trained from scratch");
-    this.setStatus(
+    setPhase(this.root, "inference", "Inference: the model trained from scratch");
+    setStatus(
+      this.root,
       `Trained from scratch: ${formatPercent(run.done.final.val_accuracy)} of the new world's held-out dots right, ` +
         `after ${formatCount(run.done.totals.steps)} steps.`,
     );
@@ -383,63 +326,21 @@ class WorldShift {
 
   // ---- drawing -----------------------------------------------------------------------
 
-  layout(colours, box) {
-    return baseLayout(colours, {
-      xaxis: { range: box, constrain: "domain", gridcolor: colours.grid, zeroline: false },
-      yaxis: { range: box, constrain: "domain", gridcolor: colours.grid, zeroline: false, scaleanchor: "x" },
-      showlegend: false,
-      hovermode: false,
-      margin: { l: 32, r: 8, t: 8, b: 28 },
-    });
-  }
-
   drawEmpty() {
-    const colours = themeColours();
-    for (const chart of [this.oldMap, this.newMap]) {
-      Plotly.react(chart, [], this.layout(colours, [-2, 2]), PLOT_CONFIG);
-    }
+    for (const chart of [this.oldMap, this.newMap]) drawEmptyMap(chart, MAP);
     this.root.querySelector("[data-role=new-map-model]").textContent = "no model yet";
   }
 
   traces(data, surface, colours) {
-    const [lo, hi] = data.box;
-    const n = data.surface_resolution;
-    const axis = Array.from({ length: n }, (_, i) => lo + ((hi - lo) * i) / (n - 1));
-    const pick = (split, cls) => {
-      const idx = data[split].y.map((c, i) => (c === cls ? i : -1)).filter((i) => i >= 0);
-      return { x: idx.map((i) => data[split].x[i][0]), y: idx.map((i) => data[split].x[i][1]) };
-    };
-    const traces = [{
-      type: "heatmap",
-      x: axis,
-      y: axis,
-      z: surface,
-      zmin: 0,
-      zmax: 1,
-      colorscale: colours.dark ? SURFACE_SCALE_DARK : SURFACE_SCALE,
-      showscale: false,
-      hoverinfo: "skip",
-      name: "model's answer",
-    }];
+    const traces = [surfaceTrace(data, colours, { z: surface, clickable: false })];
+    for (const cls of [0, 1]) traces.push(dotsTrace(data.train, cls, colours, `${NAMES[cls]} training dots`));
     for (const cls of [0, 1]) {
-      traces.push({
-        ...pick("train", cls),
-        type: "scatter",
-        mode: "markers",
-        name: `${["blue", "orange"][cls]} training dots`,
-        marker: { color: CLASS_COLOURS[cls], size: 6, line: { color: colours.text, width: 0.5 } },
-        hoverinfo: "skip",
-      });
-    }
-    for (const cls of [0, 1]) {
-      traces.push({
-        ...pick("val", cls),
-        type: "scatter",
-        mode: "markers",
-        name: `${["blue", "orange"][cls]} held-out dots`,
-        marker: { color: "rgba(0,0,0,0)", size: 7, line: { color: CLASS_COLOURS[cls], width: 1.5 } },
-        hoverinfo: "skip",
-      });
+      traces.push(
+        hollowTrace(classPoints(data.val, cls), `${NAMES[cls]} held-out dots`, {
+          size: 7,
+          line: { color: CLASS_COLOURS[cls], width: 1.5 },
+        }),
+      );
     }
     return traces;
   }
@@ -447,7 +348,8 @@ class WorldShift {
   drawOldMap() {
     const colours = themeColours();
     const { start, done } = this.old;
-    Plotly.react(this.oldMap, this.traces(start, done.final.surface, colours), this.layout(colours, start.box), PLOT_CONFIG);
+    const traces = this.traces(start, done.final.surface, colours);
+    Plotly.react(this.oldMap, traces, mapLayout(colours, start.box, MAP), PLOT_CONFIG);
   }
 
   drawNewMap() {
@@ -459,11 +361,12 @@ class WorldShift {
     const data = this.world ? this.world.start : null;
     const label = this.root.querySelector("[data-role=new-map-model]");
     if (!data) {
-      Plotly.react(this.newMap, [], this.layout(colours, this.old.start.box), PLOT_CONFIG);
+      drawEmptyMap(this.newMap, MAP, this.old.start.box);
       label.textContent = "no new world yet (step 2)";
       return;
     }
-    Plotly.react(this.newMap, this.traces(data, chosen.done.final.surface, colours), this.layout(colours, data.box), PLOT_CONFIG);
+    const traces = this.traces(data, chosen.done.final.surface, colours);
+    Plotly.react(this.newMap, traces, mapLayout(colours, data.box, MAP), PLOT_CONFIG);
     label.textContent = name;
     this.newMap.setAttribute(
       "aria-label",
@@ -475,3 +378,5 @@ class WorldShift {
 export function mount(root) {
   return new WorldShift(root);
 }
+
+mountEvery("world-shift", mount);
