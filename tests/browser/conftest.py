@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
@@ -50,3 +52,30 @@ def page(browser: Browser, console: ConsoleLog) -> Iterator[Page]:
     page.on("pageerror", lambda error: console.errors.append(f"page error: {error}"))
     yield page
     context.close()
+
+
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def sideways_overflow(page: Page) -> int:
+    """How many pixels the page is wider than its window (0 when nothing scrolls sideways)."""
+    overflow: int = page.evaluate(
+        "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    return overflow
+
+
+def serious_axe_violations(page: Page, selector: str | None = None) -> list[Any]:
+    """axe-core's serious and critical findings, for the page or the element at selector.
+
+    axe is injected as an inline script: the page's context needs bypass_csp=True.
+    """
+    assert AXE.is_file(), "run `make setup` to install axe-core"
+    page.add_script_tag(path=str(AXE))
+    target = f"document.querySelector({selector!r})" if selector else "document"
+    result: dict[str, Any] = page.evaluate(f"async () => await axe.run({target})")
+    return [
+        (v["id"], [n["target"] for n in v["nodes"]])
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]

@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any, Literal
 
 import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from app.settings import REPO_ROOT
-from tests.browser.conftest import ConsoleLog
+from tests.browser.conftest import ConsoleLog, serious_axe_violations, sideways_overflow
 from tests.conftest import LiveServer
 
 pytestmark = pytest.mark.browser
 
 LESSON = "/lessons/hardware-and-infrastructure"
-AXE = REPO_ROOT / "node_modules" / "axe-core" / "axe.min.js"
 PRESET = {"model": "digits", "pace": "instant"}  # the widget's default preset
 TIMEOUT = 30_000  # two shared cores: allow for other test runs
 EMPTY_422 = "the server responded with a status of 422"  # Chromium logs the refused request
@@ -171,7 +168,6 @@ def test_batching_and_the_8_bit_copy(
 def test_a_phone_draws_by_touch_and_axe_finds_nothing_serious(
     browser: Browser, module_server: LiveServer
 ) -> None:
-    assert Path(AXE).is_file(), "run `make setup` to install axe-core"
     schemes: tuple[tuple[Literal["light", "dark"], int], ...] = (("light", 360), ("dark", 1280))
     for scheme, width in schemes:
         context = browser.new_context(
@@ -193,18 +189,8 @@ def test_a_phone_draws_by_touch_and_axe_finds_nothing_serious(
         expect(page.locator("[data-role=batch-result]")).to_be_visible(timeout=TIMEOUT)
         page.click("[data-action=shrink]")
         expect(page.locator("[data-role=shrink-result]")).to_be_visible(timeout=TIMEOUT)
-        overflow = page.evaluate(
-            "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
-        )
+        overflow = sideways_overflow(page)
         assert overflow == 0
-        page.add_script_tag(path=str(AXE))
-        result: dict[str, Any] = page.evaluate(
-            "async () => await axe.run(document.querySelector('[data-widget=hardware]'))"
-        )
-        serious = [
-            (v["id"], [n["target"] for n in v["nodes"]])
-            for v in result["violations"]
-            if v["impact"] in ("serious", "critical")
-        ]
+        serious = serious_axe_violations(page, "[data-widget=hardware]")
         assert serious == [], scheme
         context.close()

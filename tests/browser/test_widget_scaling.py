@@ -3,21 +3,18 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any, Literal
 
 import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from app.settings import REPO_ROOT
-from tests.browser.conftest import ConsoleLog
+from tests.browser.conftest import ConsoleLog, serious_axe_violations, sideways_overflow
 from tests.conftest import LiveServer
 
 pytestmark = pytest.mark.browser
 
 LESSON = "/lessons/why-training-takes-so-long"
-AXE = REPO_ROOT / "node_modules" / "axe-core" / "axe.min.js"
 PRESET = {"model": "mlp", "pace": "instant", "steps": 200}  # the widget's default preset
 TIMEOUT = 30_000  # two shared cores: allow for other test runs
 NOTHING = "\u2013"  # the en dash of a cell not measured yet
@@ -170,7 +167,6 @@ def test_a_far_too_high_learning_rate_diverges_and_restarting_pays_again(
 def test_it_fits_a_phone_and_axe_finds_nothing_serious(
     browser: Browser, module_server: LiveServer
 ) -> None:
-    assert Path(AXE).is_file(), "run `make setup` to install axe-core"
     schemes: tuple[tuple[Literal["light", "dark"], int], ...] = (("light", 360), ("dark", 1280))
     for scheme, width in schemes:
         context = browser.new_context(
@@ -180,18 +176,8 @@ def test_it_fits_a_phone_and_axe_finds_nothing_serious(
         open_widget(page, module_server)
         page.click("[data-action=start]")
         wait_idle(page, 1)
-        overflow = page.evaluate(
-            "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
-        )
+        overflow = sideways_overflow(page)
         assert overflow == 0
-        page.add_script_tag(path=str(AXE))
-        result: dict[str, Any] = page.evaluate(
-            "async () => await axe.run(document.querySelector('[data-widget=scaling]'))"
-        )
-        serious = [
-            (v["id"], [n["target"] for n in v["nodes"]])
-            for v in result["violations"]
-            if v["impact"] in ("serious", "critical")
-        ]
+        serious = serious_axe_violations(page, "[data-widget=scaling]")
         assert serious == [], scheme
         context.close()

@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import re
-from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, Request, expect
 
-from app.settings import REPO_ROOT
-from tests.browser.conftest import ConsoleLog
+from tests.browser.conftest import ConsoleLog, serious_axe_violations, sideways_overflow
 from tests.conftest import LiveServer
 
 pytestmark = pytest.mark.browser
 
-AXE = REPO_ROOT / "node_modules" / "axe-core" / "axe.min.js"
 
 LESSON = "/lessons/business-implications"
 ROOT = "[data-widget=serve-users]"
@@ -100,7 +97,6 @@ def test_a_crowd_is_served_in_one_batched_call(
 def test_it_fits_a_phone_and_axe_finds_nothing_serious(
     browser: Browser, module_server: LiveServer
 ) -> None:
-    assert AXE.is_file(), "run `make setup` to install axe-core"
     for scheme, width in (("light", 360), ("dark", 1280)):
         context = browser.new_context(
             viewport={"width": width, "height": 740}, color_scheme=scheme, bypass_csp=True
@@ -109,18 +105,8 @@ def test_it_fits_a_phone_and_axe_finds_nothing_serious(
         page.goto(module_server.url + LESSON)
         page.click(f"{ROOT} [data-action=start]")
         expect(page.locator(role("results"))).to_be_visible(timeout=15_000)
-        overflow = page.evaluate(
-            "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
-        )
+        overflow = sideways_overflow(page)
         assert overflow == 0, scheme
-        page.add_script_tag(path=str(AXE))
-        result: dict[str, Any] = page.evaluate(
-            f"async () => await axe.run(document.querySelector('{ROOT}'))"
-        )
-        serious = [
-            (v["id"], [n["target"] for n in v["nodes"]])
-            for v in result["violations"]
-            if v["impact"] in ("serious", "critical")
-        ]
+        serious = serious_axe_violations(page, ROOT)
         assert serious == [], scheme
         context.close()
