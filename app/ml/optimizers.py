@@ -2,12 +2,17 @@
 
 State (velocities, moments) is created on the first update, shaped like the params,
 so one optimizer instance belongs to one model for one run.
+
+``update_rows`` updates several runs' optimizers in one computation: their parameters and
+gradients as the rows of two (R, n) arrays, their states kept as one flat vector each.
+The arithmetic is elementwise, with each run's own scalars as a column, so every row gets
+exactly the bits ``update`` would give it alone.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Protocol
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol
 
 import numpy as np
 from numpy.typing import NDArray
@@ -20,9 +25,43 @@ class Optimizer(Protocol):
         """Apply one step to params, in place, given grads of the same shapes."""
         ...
 
+    def update_rows(self, optimizers: Sequence[Any], rows: Array, grads: Array) -> None:
+        """Apply one step for each of ``optimizers`` (this one's class) to its row of rows."""
+        ...
+
     def flops_per_update(self, n_parameters: int) -> int:
         """Arithmetic of one update over n_parameters scalars, from the update formula."""
         ...
+
+
+def _column(values: Sequence[float]) -> Array | float:
+    """Per-run scalars as an (R, 1) column that broadcasts across each run's row.
+
+    One run's scalar stays a float: the same arithmetic, without building an array.
+    """
+    if len(values) == 1:
+        return values[0]
+    return np.array(values, dtype=np.float64)[:, None]
+
+
+def _row_state(states: list[Array], size: int) -> Array:
+    """A run's state as one flat vector, created at zero on its first row update."""
+    if not states:
+        states.append(np.zeros(size))
+    return states[0]
+
+
+def _stacked_states(optimizers: Sequence[Any], name: str, size: int) -> Array:
+    """Each optimizer's flat state vector as a row; for one optimizer, a view of its own."""
+    if len(optimizers) == 1:
+        return _row_state(getattr(optimizers[0], name), size)[None]
+    return np.stack([_row_state(getattr(o, name), size) for o in optimizers])
+
+
+def _store_states(optimizers: Sequence[Any], name: str, rows: Array) -> None:
+    if len(optimizers) > 1:  # one optimizer's row was a view, updated in place
+        for optimizer, row in zip(optimizers, rows, strict=True):
+            getattr(optimizer, name)[0][...] = row
 
 
 class SGD:
@@ -43,9 +82,23 @@ class SGD:
         if not self.velocities:
             self.velocities = [np.zeros_like(p) for p in params]
         for param, grad, velocity in zip(params, grads, self.velocities, strict=True):
-            velocity *= self.momentum
-            velocity -= self.learning_rate * grad
-            param += velocity
+            self._rule(param, grad, velocity, self.learning_rate, self.momentum)
+
+    @classmethod
+    def update_rows(cls, optimizers: Sequence[SGD], rows: Array, grads: Array) -> None:
+        velocities = _stacked_states(optimizers, "velocities", rows.shape[1])
+        learning_rates = _column([o.learning_rate for o in optimizers])
+        momenta = _column([o.momentum for o in optimizers])
+        cls._rule(rows, grads, velocities, learning_rates, momenta)
+        _store_states(optimizers, "velocities", velocities)
+
+    @staticmethod
+    def _rule(
+        param: Array, grad: Array, velocity: Array, learning_rate: Any, momentum: Any
+    ) -> None:
+        velocity *= momentum
+        velocity -= learning_rate * grad
+        param += velocity
 
     def flops_per_update(self, n_parameters: int) -> int:
         return self.FLOPS_PER_PARAMETER * n_parameters
@@ -84,17 +137,49 @@ class Adam:
             self.first_moments = [np.zeros_like(p) for p in params]
             self.second_moments = [np.zeros_like(p) for p in params]
         self.t += 1
-        m_correction = 1.0 - self.beta1**self.t
-        v_correction = 1.0 - self.beta2**self.t
+        scalars = self._scalars()
         moments = zip(params, grads, self.first_moments, self.second_moments, strict=True)
         for param, grad, m, v in moments:
-            m *= self.beta1
-            m += (1.0 - self.beta1) * grad
-            v *= self.beta2
-            v += (1.0 - self.beta2) * (grad * grad)
-            denominator = np.sqrt(v / v_correction)
-            denominator += self.eps
-            param -= self.learning_rate * (m / m_correction) / denominator
+            self._rule(param, grad, m, v, *scalars)
+
+    def _scalars(self) -> tuple[float, float, float, float, float, float]:
+        """lr, beta1, beta2, eps and the two bias corrections at the current step."""
+        m_correction = 1.0 - self.beta1**self.t
+        v_correction = 1.0 - self.beta2**self.t
+        return (self.learning_rate, self.beta1, self.beta2, self.eps, m_correction, v_correction)
+
+    @classmethod
+    def update_rows(cls, optimizers: Sequence[Adam], rows: Array, grads: Array) -> None:
+        first = _stacked_states(optimizers, "first_moments", rows.shape[1])
+        second = _stacked_states(optimizers, "second_moments", rows.shape[1])
+        for optimizer in optimizers:
+            optimizer.t += 1
+        per_run = zip(*(o._scalars() for o in optimizers), strict=True)
+        cls._rule(rows, grads, first, second, *(_column(values) for values in per_run))
+        _store_states(optimizers, "first_moments", first)
+        _store_states(optimizers, "second_moments", second)
+
+    @staticmethod
+    def _rule(
+        param: Array,
+        grad: Array,
+        m: Array,
+        v: Array,
+        learning_rate: Any,
+        beta1: Any,
+        beta2: Any,
+        eps: Any,
+        m_correction: Any,
+        v_correction: Any,
+    ) -> None:
+        # Scalars are floats for one run, (R, 1) columns for rows: the same operations.
+        m *= beta1
+        m += (1.0 - beta1) * grad
+        v *= beta2
+        v += (1.0 - beta2) * (grad * grad)
+        denominator = np.sqrt(v / v_correction)
+        denominator += eps
+        param -= learning_rate * (m / m_correction) / denominator
 
     def flops_per_update(self, n_parameters: int) -> int:
         return self.FLOPS_PER_PARAMETER * n_parameters

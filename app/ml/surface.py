@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 from numpy.typing import NDArray
 
@@ -17,15 +19,19 @@ def grid_axis(resolution: int) -> NDArray[np.float64]:
     return np.linspace(*DATA_BOX, resolution)
 
 
+@functools.cache
 def grid_points(resolution: int) -> NDArray[np.float64]:
     """Grid over DATA_BOX as (resolution * resolution, 2) points, row-major with y as rows.
 
     Point r * resolution + c is (axis[c], axis[r]), so values reshaped to
-    (resolution, resolution) read z[y_index][x_index], as a heatmap expects.
+    (resolution, resolution) read z[y_index][x_index], as a heatmap expects. Built once
+    per resolution (every decision map of every run uses it) and read-only.
     """
     axis = grid_axis(resolution)
     xs, ys = np.meshgrid(axis, axis)
-    return np.column_stack([xs.ravel(), ys.ravel()])
+    points = np.column_stack([xs.ravel(), ys.ravel()])
+    points.flags.writeable = False
+    return points
 
 
 def decision_surface(model: MLP, resolution: int) -> NDArray[np.float64]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -22,6 +22,7 @@ from numpy.typing import NDArray
 
 from app.ml.datasets import DataSplit
 from app.ml.models.base import CROSS_ENTROPY_DIVERGENCE_LOSS, TrainableModel
+from app.ml.models.mlp import MLP, stacked_loss_and_grads
 from app.ml.optimizers import Optimizer
 
 # The classifiers' threshold (cross-entropy; see app.ml.models.base). Each model carries
@@ -49,6 +50,9 @@ class StepRecord:
     flops: int
     compute_ns: int
     diverged: bool
+    # Minibatch examples the model classified right before the update; None where the
+    # training step does not count them (only the stacked MLP step does).
+    batch_hits: int | None = None
 
 
 @dataclass(frozen=True)
@@ -97,8 +101,157 @@ def minibatches(n: int, batch_size: int, seed: int) -> Iterator[NDArray[np.intp]
             yield order[start : start + batch_size]
 
 
-def _is_finite(params: list[NDArray[np.float64]]) -> bool:
-    return all(bool(np.isfinite(p).all()) for p in params)
+class RunTrainer:
+    """One run's training state: its model, optimizer, batch order and running counts.
+
+    ``step_together`` advances it, alone or with other runs'. Given a fresh model and a
+    fresh optimizer, its records are a pure function of the arguments, whichever runs
+    it stepped with (each run's arithmetic is its own; see step_together).
+    """
+
+    def __init__(
+        self,
+        model: TrainableModel[Any, Any],
+        dataset: DataSplit[Any, Any],
+        optimizer: Optimizer,
+        steps: int,
+        batch_size: int,
+        seed: int,
+    ) -> None:
+        if steps < 0 or batch_size < 1:
+            raise ValueError(f"need steps >= 0 and batch_size >= 1, got {steps}, {batch_size}")
+        self.model = model
+        self.optimizer = optimizer
+        self.x, self.y = dataset.x_train, dataset.y_train
+        self.steps = steps
+        self._batches = minibatches(len(self.y), batch_size, seed)
+        self.step = self.examples_seen = self.flops = self.compute_ns = 0
+        self.diverged = False
+        self._flops: dict[tuple[int, bool], int] = {}
+
+    @property
+    def finished(self) -> bool:
+        return self.diverged or self.step >= self.steps
+
+    def next_batch(self) -> NDArray[np.intp]:
+        return next(self._batches)
+
+    def record(
+        self, n: int, loss: float, updated: bool, finite: bool, ns: int, hits: int | None = None
+    ) -> StepRecord:
+        """Count one step of n examples and return its record."""
+        flops = self._flops.get((n, updated))
+        if flops is None:
+            model = self.model
+            flops = model.flops_forward(n) + model.flops_loss(n) + model.flops_backward(n)
+            if updated:
+                flops += self.optimizer.flops_per_update(model.n_parameters)
+            self._flops[(n, updated)] = flops
+        self.step += 1
+        self.examples_seen += n
+        self.flops += flops
+        self.compute_ns += ns
+        self.diverged = not updated or not finite
+        return StepRecord(
+            self.step, loss, self.examples_seen, self.flops, self.compute_ns, self.diverged, hits
+        )
+
+
+def _accepts(loss: float, limit: float) -> bool:
+    # A blown-up loss would only push the weights further: skip that update.
+    return math.isfinite(loss) and loss <= limit
+
+
+def _step_alone(trainer: RunTrainer) -> StepRecord:
+    start = time.perf_counter_ns()
+    index = trainer.next_batch()
+    model = trainer.model
+    loss, grads = model.loss_and_grads(trainer.x[index], trainer.y[index])
+    updated = _accepts(loss, model.divergence_loss)
+    if updated:
+        trainer.optimizer.update(model.params, grads)
+    finite = all(bool(np.isfinite(p).all()) for p in model.params)
+    return trainer.record(len(index), loss, updated, finite, time.perf_counter_ns() - start)
+
+
+def _step_stacked(trainers: list[RunTrainer], indices: list[NDArray[np.intp]]) -> list[StepRecord]:
+    """One step for MLPs of one shape, optimizer and batch size, as one computation.
+
+    The measured time is shared equally: each run did the same arithmetic.
+    """
+    start = time.perf_counter_ns()
+    models: list[MLP] = [t.model for t in trainers]  # type: ignore[misc]
+    first = models[0]
+    if len(trainers) == 1:
+        # A group of one works on views: nothing to stack or copy back.
+        x, y, rows = (
+            trainers[0].x[indices[0]][None],
+            trainers[0].y[indices[0]][None],
+            first.flat[None],
+        )
+    else:
+        x = np.stack([t.x[i] for t, i in zip(trainers, indices, strict=True)])
+        y = np.stack([t.y[i] for t, i in zip(trainers, indices, strict=True)])
+        rows = np.stack([m.flat for m in models])
+    losses, grads, hits = stacked_loss_and_grads(rows, first.layer_sizes, first.activation, x, y)
+    accepted = [_accepts(float(loss), first.divergence_loss) for loss in losses]
+    keep = [r for r, ok in enumerate(accepted) if ok]
+    if keep:
+        # Usually every run's loss is fine and the whole stack updates in place.
+        everyone = len(keep) == len(trainers)
+        kept = rows if everyone else rows[keep]
+        optimizers = [trainers[r].optimizer for r in keep]
+        optimizers[0].update_rows(optimizers, kept, grads if everyone else grads[keep])
+        if len(trainers) > 1:
+            for r, row in zip(keep, kept, strict=True):
+                models[r].flat[...] = row
+        if not everyone:
+            rows[keep] = kept
+    finite = np.logical_and.reduce(np.isfinite(rows), axis=1)
+    share = (time.perf_counter_ns() - start) // len(trainers)
+    n = len(indices[0])
+    return [
+        trainer.record(n, float(loss), ok, bool(fin), share, int(hit))
+        for trainer, loss, ok, fin, hit in zip(
+            trainers, losses, accepted, finite, hits, strict=True
+        )
+    ]
+
+
+def _stack_key(trainer: RunTrainer, n: int) -> tuple[object, ...] | None:
+    model = trainer.model
+    if not isinstance(model, MLP):
+        return None
+    return (model.layer_sizes, model.activation, type(trainer.optimizer), n, trainer.x.shape[1:])
+
+
+def step_together(trainers: Sequence[RunTrainer]) -> list[StepRecord]:
+    """One optimizer step for each trainer (none finished), in the order given.
+
+    MLPs of the same shape, activation and optimizer whose minibatches have the same
+    size step as one stacked computation: numpy's per-call overhead, which dominates a
+    step of a small network, is paid once for the group instead of once per run. Each
+    run's rows are computed by the same operations as when it steps alone (a group of
+    one), so a run's weights and losses never depend on which runs it trained beside.
+    """
+    records: list[StepRecord | None] = [None] * len(trainers)
+    groups: dict[tuple[object, ...], list[tuple[int, NDArray[np.intp]]]] = {}
+    for position, trainer in enumerate(trainers):
+        if trainer.finished:
+            raise ValueError(f"run at step {trainer.step} has nothing left to train")
+        if not isinstance(trainer.model, MLP):
+            records[position] = _step_alone(trainer)
+            continue
+        index = trainer.next_batch()
+        key = _stack_key(trainer, len(index))
+        assert key is not None
+        groups.setdefault(key, []).append((position, index))
+    for members in groups.values():
+        group = [trainers[position] for position, _ in members]
+        stepped = _step_stacked(group, [index for _, index in members])
+        for (position, _), record in zip(members, stepped, strict=True):
+            records[position] = record
+    return [record for record in records if record is not None]
 
 
 def train_steps(
@@ -116,31 +269,9 @@ def train_steps(
     (DIVERGENCE_LOSS for the classifiers) or the loss or the updated weights are not
     finite.
     """
-    if steps < 0 or batch_size < 1:
-        raise ValueError(f"need steps >= 0 and batch_size >= 1, got {steps}, {batch_size}")
-    x, y = dataset.x_train, dataset.y_train
-    limit = model.divergence_loss
-    batches = minibatches(len(y), batch_size, seed)
-    flops = examples_seen = compute_ns = 0
-    for step in range(1, steps + 1):
-        start = time.perf_counter_ns()
-        index = next(batches)
-        loss, grads = model.loss_and_grads(x[index], y[index])
-        # A blown-up loss would only push the weights further: skip that update.
-        updated = math.isfinite(loss) and loss <= limit
-        if updated:
-            optimizer.update(model.params, grads)
-        diverged = not updated or not _is_finite(model.params)
-        compute_ns += time.perf_counter_ns() - start
-
-        n = len(index)
-        examples_seen += n
-        flops += model.flops_forward(n) + model.flops_loss(n) + model.flops_backward(n)
-        if updated:
-            flops += optimizer.flops_per_update(model.n_parameters)
-        yield StepRecord(step, loss, examples_seen, flops, compute_ns, diverged)
-        if diverged:
-            return
+    trainer = RunTrainer(model, dataset, optimizer, steps, batch_size, seed)
+    while not trainer.finished:
+        yield step_together([trainer])[0]
 
 
 def fine_tune(

@@ -25,8 +25,10 @@ FLOP convention, counted from shapes (every count below is per call on n samples
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from itertools import pairwise
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -35,6 +37,8 @@ from app.ml.fingerprint import fingerprint as _fingerprint
 from app.ml.models.base import CROSS_ENTROPY_DIVERGENCE_LOSS
 
 Array = NDArray[np.float64]
+# The inference path also runs in single precision where only a picture needs it.
+Floats = NDArray[np.floating[Any]]
 
 SOFTMAX_FLOPS_PER_ELEMENT = 5
 CROSS_ENTROPY_FLOPS_PER_SAMPLE = 3
@@ -98,11 +102,140 @@ def softmax_cross_entropy(logits: Array, y: NDArray[np.int64]) -> tuple[Array, f
     return proba, loss
 
 
+@functools.cache
+def layer_layout(layer_sizes: tuple[int, ...]) -> tuple[tuple[int, int, int], ...]:
+    """(offset, fan_in, fan_out) of each layer in the flat parameter vector.
+
+    Layer l's weights W_l (fan_in, fan_out) start at its offset, row-major, and its bias
+    b_l (fan_out,) follows them; the next layer starts right after.
+    """
+    layout = []
+    offset = 0
+    for fan_in, fan_out in pairwise(layer_sizes):
+        layout.append((offset, fan_in, fan_out))
+        offset += fan_in * fan_out + fan_out
+    return tuple(layout)
+
+
+def param_views(flat: Array, layer_sizes: tuple[int, ...]) -> list[Array]:
+    """[W_0, b_0, W_1, b_1, ...] as views into one flat parameter (or gradient) vector."""
+    views = []
+    for offset, fan_in, fan_out in layer_layout(layer_sizes):
+        end = offset + fan_in * fan_out
+        views.append(flat[offset:end].reshape(fan_in, fan_out))
+        views.append(flat[end : end + fan_out])
+    return views
+
+
+def _stacked_layers(
+    rows: Floats, layout: tuple[tuple[int, int, int], ...]
+) -> list[tuple[Any, Any]]:
+    """Views (W (R, a, b), b (R, 1, b)) of each layer in rows (R, n_parameters)."""
+    count = rows.shape[0]
+    views = []
+    for offset, fan_in, fan_out in layout:
+        end = offset + fan_in * fan_out
+        weights = rows[:, offset:end].reshape(count, fan_in, fan_out)
+        views.append((weights, rows[:, end : end + fan_out].reshape(count, 1, fan_out)))
+    return views
+
+
+def stacked_proba(rows: Floats, layer_sizes: tuple[int, ...], activation: str, x: Floats) -> Any:
+    """Class probabilities (R, n, k) of R models of one shape, one per row of rows.
+
+    rows : (R, n_parameters), each an MLP's flat parameters; x : (R, n, d) inputs per
+    model, or (n, d) shared by all. The training step's forward pass and softmax, so a
+    run's metrics are the same numbers whether it was measured alone or with others.
+    Works in the inputs' precision: double for metrics, single for decision maps.
+    """
+    activate = ACTIVATIONS[activation]
+    layers = _stacked_layers(rows, layer_layout(layer_sizes))
+    a: Any = x
+    for weights, bias in layers[:-1]:
+        a = a @ weights
+        a += bias
+        activate(a)
+    weights, bias = layers[-1]
+    logits = a @ weights
+    logits += bias
+    return _softmax_inplace(logits)
+
+
+def stacked_loss_and_grads(
+    rows: Array,
+    layer_sizes: tuple[int, ...],
+    activation: str,
+    x: Array,
+    y: NDArray[np.int64],
+) -> tuple[Array, Array, NDArray[np.intp]]:
+    """Mean cross-entropy (R,), its gradient (R, n_parameters) and the number of rows
+    each model classified right (R,), for R models at once.
+
+    rows : (R, n_parameters), one model's flat parameters per row; x : (R, n, d) and
+    y : (R, n), one minibatch per model, all of n rows. Row r of the answer depends only
+    on row r of the inputs, and is the same bits whatever R is: the arithmetic is
+    elementwise, per-row reductions, and one matrix product per model (numpy calls BLAS
+    once per stacked matrix). So a run trains to the same weights alone or in a group.
+    """
+    count, n = y.shape
+    layout = layer_layout(layer_sizes)
+    layers = _stacked_layers(rows, layout)
+    activate = ACTIVATIONS[activation]
+    derivative = DERIVATIVES[activation]
+
+    # Forward, keeping every layer's input for the backward pass.
+    inputs = [x]
+    a = x
+    for weights, bias in layers[:-1]:
+        a = a @ weights
+        a += bias
+        activate(a)
+        inputs.append(a)
+    weights, bias = layers[-1]
+    logits = a @ weights
+    logits += bias
+
+    # Softmax and mean cross-entropy from the logits (log-sum-exp: finite when wrong).
+    logits -= logits.max(axis=-1, keepdims=True)
+    delta = np.exp(logits)
+    norm = delta.sum(axis=-1, keepdims=True)
+    delta /= norm
+    # Each row's true class, as positions in the flattened (R, n, k) logits.
+    true_class = np.arange(0, count * n * logits.shape[-1], logits.shape[-1])
+    true_class += y.reshape(-1)
+    picked = logits.reshape(-1)[true_class].reshape(count, n)
+    # np.mean's own arithmetic (a sum, then one division), without its Python overhead.
+    losses: Array = np.add.reduce(np.log(norm[..., 0]) - picked, axis=-1) / n
+
+    # Counted from the probabilities the loss came from: free next to the step itself.
+    hits: NDArray[np.intp] = np.add.reduce(delta.argmax(axis=-1) == y, axis=-1)
+
+    # d(mean CE)/d(logits) for softmax is (P - onehot(y)) / n.
+    delta.reshape(-1)[true_class] -= 1.0
+    delta /= n
+
+    grads = np.empty_like(rows)
+    grad_layers = _stacked_layers(grads, layout)
+    ones = np.ones((1, n))  # column sums as a product, so they are per-model BLAS calls too
+    for layer in range(len(layers) - 1, -1, -1):
+        layer_input = inputs[layer]
+        grad_weights, grad_bias = grad_layers[layer]
+        np.matmul(layer_input.swapaxes(-1, -2), delta, out=grad_weights)
+        np.matmul(ones, delta, out=grad_bias)
+        if layer > 0:
+            delta = delta @ layers[layer][0].swapaxes(-1, -2)
+            derivative(layer_input, delta)
+    return losses, grads, hits
+
+
 class MLP:
     """Fully connected classifier: hidden layers of one activation, softmax output.
 
     layer_sizes : e.g. (2, 16, 16, 2) = input, hidden..., n_classes
-    params : [W_0, b_0, W_1, b_1, ...], W_l of shape (fan_in, fan_out), b_l of (fan_out,)
+    flat : every weight and bias in one vector (see layer_layout), so an optimizer
+        updates it in a few operations and several models stack into one array
+    params : [W_0, b_0, W_1, b_1, ...], views into flat, W_l of shape (fan_in, fan_out),
+        b_l of (fan_out,)
     """
 
     divergence_loss = CROSS_ENTROPY_DIVERGENCE_LOSS
@@ -117,18 +250,21 @@ class MLP:
             raise ValueError(f"layer_sizes needs an input size and at least 2 classes, got {sizes}")
         self.layer_sizes = sizes
         self.activation = activation
+        self._set_flat(np.zeros(sum(a * b + b for a, b in pairwise(sizes))))
         rng = np.random.default_rng(seed)
         bound = INIT_BOUNDS[activation]
-        self.params: list[Array] = []
-        for fan_in, fan_out in pairwise(sizes):
+        for weights, (fan_in, fan_out) in zip(self.params[0::2], pairwise(sizes), strict=True):
             limit = bound(fan_in, fan_out)
-            self.params.append(rng.uniform(-limit, limit, size=(fan_in, fan_out)))
-            self.params.append(np.zeros(fan_out))
+            weights[...] = rng.uniform(-limit, limit, size=(fan_in, fan_out))
+
+    def _set_flat(self, flat: Array) -> None:
+        self.flat = flat
+        self.params: list[Array] = param_views(flat, self.layer_sizes)
 
     @property
     def n_parameters(self) -> int:
         """Number of scalar weights and biases."""
-        return sum(p.size for p in self.params)
+        return int(self.flat.size)
 
     @property
     def _layer_shapes(self) -> list[tuple[int, int]]:
@@ -137,10 +273,9 @@ class MLP:
     # -- training path -------------------------------------------------------------
 
     def forward_pass(self, x: Array) -> list[Array]:
-        """Activations [x, h_1, ..., logits]: input, each hidden layer, pre-softmax output.
+        """Activations [x, h_1, ..., logits] of the training path, for one model.
 
         x : (n, layer_sizes[0]); element l+1 has shape (n, layer_sizes[l+1]).
-        Kept because the backward pass needs each layer's input and activation.
         """
         activate = ACTIVATIONS[self.activation]
         activations = [x]
@@ -151,34 +286,15 @@ class MLP:
             activations.append(z if i == last else activate(z))
         return activations
 
-    def backward_pass(
-        self, activations: list[Array], proba: Array, y: NDArray[np.int64]
-    ) -> list[Array]:
-        """Gradients of the mean cross-entropy, aligned with params.
-
-        activations : from forward_pass; proba : (n, k) softmax of the logits; y : (n,).
-        """
-        n = len(y)
-        derivative = DERIVATIVES[self.activation]
-        # d(mean CE)/d(logits) for softmax is (P - onehot(y)) / n.
-        delta = proba.copy()
-        delta[np.arange(n), y] -= 1.0
-        delta /= n
-        grads: list[Array] = [np.empty(0)] * len(self.params)
-        for i in range(len(self.params) - 2, -1, -2):
-            layer_input = activations[i // 2]
-            grads[i] = layer_input.T @ delta
-            grads[i + 1] = delta.sum(axis=0)
-            if i > 0:
-                delta = delta @ self.params[i].T
-                derivative(layer_input, delta)
-        return grads
-
     def loss_and_grads(self, x: Array, y: NDArray[np.int64]) -> tuple[float, list[Array]]:
-        """Mean softmax cross-entropy on (x (n, d), y (n,)) and its gradient per param."""
-        activations = self.forward_pass(x)
-        proba, loss = softmax_cross_entropy(activations[-1], y)
-        return loss, self.backward_pass(activations, proba, y)
+        """Mean softmax cross-entropy on (x (n, d), y (n,)) and its gradient per param.
+
+        The training step of app.ml.training, for one model (a stack of one).
+        """
+        losses, grads, _ = stacked_loss_and_grads(
+            self.flat[None], self.layer_sizes, self.activation, x[None], y[None]
+        )
+        return float(losses[0]), param_views(grads[0], self.layer_sizes)
 
     # -- inference path ------------------------------------------------------------
 
@@ -243,5 +359,5 @@ class MLP:
         clone = MLP.__new__(MLP)
         clone.layer_sizes = self.layer_sizes
         clone.activation = self.activation
-        clone.params = [p.copy() for p in self.params]
+        clone._set_flat(self.flat.copy())
         return clone
