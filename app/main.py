@@ -13,15 +13,16 @@ from starlette.middleware.gzip import GZipMiddleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from app import cost_panel, errors
+from app.frame_batcher import FrameBatcher
 from app.lessons import LessonError, check_limits, load_lessons
 from app.limits import RateLimiter
 from app.ml.costs import FIGURES, Assumptions, regions
 from app.model_cache import ModelCache
 from app.observability import AccessLogMiddleware, Metrics
 from app.routes import api_models, api_runs, costs, operations, pages, quiz, widgets
-from app.run_specs import AnySpec, parse_spec_json
 from app.security import SecurityHeadersMiddleware
 from app.settings import REPO_ROOT, Settings
+from app.spec_lookup import SpecLookup
 from app.static_files import CachedStaticFiles, StaticUrl
 from app.store import SqliteRunStore
 from app.streams import StreamSlots
@@ -60,11 +61,6 @@ def _document_server_limits(app: FastAPI, settings: Settings) -> None:
     app.openapi = openapi  # type: ignore[method-assign]
 
 
-def _stored_spec(app: FastAPI, run_id: str) -> AnySpec | None:
-    spec_json = app.state.store.get(run_id)
-    return None if spec_json is None else parse_spec_json(spec_json)
-
-
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     lessons = load_lessons(settings.lessons_dir)  # a bad lesson stops start-up here
@@ -93,11 +89,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.lessons = lessons
-    app.state.models = ModelCache(
-        settings.model_cache_size, lambda run_id: _stored_spec(app, run_id)
-    )
+    app.state.specs = SpecLookup(lambda: app.state.store)
+    app.state.models = ModelCache(settings.model_cache_size, app.state.specs.get)
     app.state.slots = StreamSlots(settings.max_live_streams, settings.max_queued_streams)
     app.state.metrics = Metrics(app.state.slots, app.state.models)
+    app.state.frames = FrameBatcher(on_batch=app.state.metrics.frame_batch_size.observe)
     app.state.run_limiter = RateLimiter(
         "new runs", settings.runs_per_minute, burst=max(10, settings.runs_per_minute // 3)
     )
@@ -125,9 +121,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.allowed_hosts)
     app.add_middleware(AccessLogMiddleware)
     app.mount("/static", CachedStaticFiles(directory=STATIC_DIR), name="static")
-    app.include_router(pages.router)
+    # The API first: a class's questions and streams are most of the requests, and each
+    # request tries the routes in order.
     app.include_router(api_runs.router)
     app.include_router(api_models.router)
+    app.include_router(pages.router)
     app.include_router(widgets.router)
     app.include_router(costs.router)
     app.include_router(quiz.router)

@@ -48,6 +48,12 @@ class Metrics:
             ["outcome"],
             registry=self.registry,
         )
+        self.frame_batch_size = Histogram(
+            "phaselab_frame_batch_size",
+            "Frames computed together in one batch (app/frame_batcher.py).",
+            buckets=(1, 2, 5, 10, 20, 50, 100, 200, 500),
+            registry=self.registry,
+        )
         self.predict_seconds = Histogram(
             "phaselab_predict_seconds",
             "Time to answer a predict call, server side (includes rebuilding a model).",

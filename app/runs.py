@@ -11,13 +11,13 @@ A fine-tuning run also depends on its base run's model, itself rebuilt from its 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.families import BATCHES, Built, Model, family_of
+from app.families import BATCHES, Built, FrameBatches, Model, family_of
 from app.ml.optimizers import OPTIMIZERS
-from app.ml.training import StepRecord, train_steps
+from app.ml.training import RunTrainer, StepRecord, step_together
 from app.run_specs import (
     FRAMES_PER_SECOND,
     MAX_FRAMES,
@@ -33,6 +33,7 @@ __all__ = [
     "Execution",
     "Frame",
     "TrainedRun",
+    "advance_together",
     "frame_steps",
     "run_id_for",
     "train_to_end",
@@ -106,13 +107,14 @@ class Execution:
         self.family = family_of(spec)
         self.built: Built = self.family.build(spec, base)
         optimizer = OPTIMIZERS[spec.optimizer](learning_rate=spec.learning_rate)
-        self._records: Iterator[StepRecord] = train_steps(
+        self.trainer = RunTrainer(
             self.model, self.built.data, optimizer, spec.steps, spec.batch_size, spec.seed + BATCHES
         )
         self.plan = frame_steps(spec.steps)
         self.frames_sent = 0
         self.last: StepRecord | None = None
         self.divergence: Divergence | None = None
+        self._batches = FrameBatches()
 
     @property
     def model(self) -> Model:
@@ -127,35 +129,42 @@ class Execution:
 
         ``with_surface=False`` skips the snapshot (a replay nobody will see).
         """
-        target = self.plan[self.frames_sent]
-        for record in self._records:
-            self.last = record
-            if record.diverged:
-                self.divergence = Divergence(
-                    step=record.step,
-                    loss=_finite_or_none(record.batch_loss),
-                    examples_seen=record.examples_seen,
-                    flops=record.flops,
-                    compute_ns=record.compute_ns,
-                )
-                return self.divergence
-            if record.step >= target:
-                break
+        return advance_together([self], [with_surface])[0]
+
+    def _take(self, record: StepRecord) -> bool:
+        """Note one step's record; True once this frame needs no more steps."""
+        n = record.examples_seen - (self.last.examples_seen if self.last else 0)
+        self._batches.add(n, record.batch_loss, record.batch_hits)
+        self.last = record
+        if record.diverged:
+            self.divergence = Divergence(
+                step=record.step,
+                loss=_finite_or_none(record.batch_loss),
+                examples_seen=record.examples_seen,
+                flops=record.flops,
+                compute_ns=record.compute_ns,
+            )
+            return True
+        return record.step >= self.plan[self.frames_sent]
+
+    def _frame(self, metrics: dict[str, float | None], snapshot: dict[str, Any]) -> Frame:
         assert self.last is not None
         self.frames_sent += 1
-        index = self.frames_sent
-        last_frame = index == len(self.plan)
-        show = with_surface and (index % SNAPSHOT_EVERY == 1 or last_frame)
-        metrics = {k: _finite_or_none(v) for k, v in self.family.metrics(self.built).items()}
+        self._batches = FrameBatches()
         return Frame(
-            index=index,
+            index=self.frames_sent,
             step=self.last.step,
-            metrics=metrics,
+            metrics={k: _finite_or_none(v) for k, v in metrics.items()},
             examples_seen=self.last.examples_seen,
             flops=self.last.flops,
             compute_ns=self.last.compute_ns,
-            snapshot=self.family.snapshot(self.built) if show else {},
+            snapshot=snapshot,
         )
+
+    def shows_snapshot(self, with_surface: bool) -> bool:
+        """Whether the next frame carries a snapshot: every few frames, and the last."""
+        index = self.frames_sent + 1
+        return with_surface and (index % SNAPSHOT_EVERY == 1 or index == len(self.plan))
 
     def flops_per_step(self) -> int:
         batch = min(self.spec.batch_size, len(self.built.data.y_train))
@@ -172,6 +181,46 @@ class Execution:
             "inference_flops_per_query": self.model.flops_forward(1),
             **self.family.start(self.built),
         }
+
+
+def advance_together(
+    executions: Sequence[Execution], with_surface: Sequence[bool]
+) -> list[Frame | Divergence]:
+    """Advance each execution (none finished) to its next frame, training them together.
+
+    Runs that can stack (see app.ml.training.step_together) take each optimizer step as
+    one computation, and runs of one family are measured and pictured together (see
+    Family.metrics_many), so a class training at once pays numpy's per-call overhead
+    once per group rather than once per learner. Each run's numbers are the same bits
+    as if it had been advanced alone.
+    """
+    outcomes: list[Frame | Divergence | None] = [None] * len(executions)
+    training = list(range(len(executions)))
+    while training:
+        records = step_together([executions[i].trainer for i in training])
+        still: list[int] = []
+        for i, record in zip(training, records, strict=True):
+            if not executions[i]._take(record):
+                still.append(i)
+        training = still
+
+    by_family: dict[int, list[int]] = {}
+    for i, execution in enumerate(executions):
+        if execution.divergence is not None:
+            outcomes[i] = execution.divergence
+        else:
+            by_family.setdefault(id(execution.family), []).append(i)
+    for members in by_family.values():
+        family = executions[members[0]].family
+        metrics = family.metrics_many(
+            [executions[i].built for i in members], [executions[i]._batches for i in members]
+        )
+        pictured = [i for i in members if executions[i].shows_snapshot(with_surface[i])]
+        snapshots = family.snapshot_many([executions[i].built for i in pictured])
+        snapshot_of = dict(zip(pictured, snapshots, strict=True))
+        for i, values in zip(members, metrics, strict=True):
+            outcomes[i] = executions[i]._frame(values, snapshot_of.get(i, {}))
+    return [outcome for outcome in outcomes if outcome is not None]
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import time
 from collections.abc import AsyncIterable
 from typing import Any
@@ -16,15 +17,16 @@ from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from app.deps import (
     AdmissionDep,
-    ModelsDep,
     ResumeFromDep,
     RunIdPath,
     RunSpecDep,
-    SettingsDep,
-    StoreDep,
     limit_run_creation,
+    models_of,
+    settings_of,
+    specs_of,
 )
 from app.families import Model
+from app.frame_batcher import FrameBatcher
 from app.model_cache import BaseRunError, ModelCache
 from app.run_specs import AnySpec, MlpSpec, RunSpec
 from app.runs import FRAMES_PER_SECOND, Divergence, Execution, Frame, TrainedRun, run_id_for
@@ -126,14 +128,13 @@ async def _check_fine_tuning(spec: MlpSpec, models: ModelCache) -> None:
     },
     dependencies=[Depends(limit_run_creation)],
 )
-async def create_run(
-    spec: RunSpec, request: Request, store: StoreDep, settings: SettingsDep, models: ModelsDep
-) -> RunCreated:
+async def create_run(spec: RunSpec, request: Request) -> RunCreated:
     """Store the spec and answer its id. Nothing trains until its events are read.
 
     The spec's `model` picks the kind: `mlp` (2-D classifier), `linear` (1-D regression),
     `digits` (drawn digits) or `language` (next-word model); each has its own fields.
     """
+    settings = settings_of(request)
     if spec.steps > settings.max_steps:
         refuse(
             "steps",
@@ -142,9 +143,9 @@ async def create_run(
             "less_than_equal",
         )
     if isinstance(spec, MlpSpec) and spec.fine_tune_from is not None:
-        await _check_fine_tuning(spec, models)
+        await _check_fine_tuning(spec, models_of(request))
     run_id = run_id_for(spec)
-    store.put(run_id, spec.canonical_json())
+    specs_of(request).put(run_id, spec)
     request.app.state.metrics.runs_created.inc()
     return RunCreated(run_id=run_id, spec=spec, links=_links(request, run_id))
 
@@ -170,12 +171,12 @@ def _totals(frame: Frame | Divergence | None) -> dict[str, int]:
     }
 
 
-async def _advance(execution: Execution, heavy: bool, with_surface: bool) -> Frame | Divergence:
+async def _advance(
+    execution: Execution, heavy: bool, with_surface: bool, due: float, frames: FrameBatcher
+) -> Frame | Divergence:
     if heavy:
         return await anyio.to_thread.run_sync(execution.advance, with_surface)
-    outcome = execution.advance(with_surface)
-    await anyio.sleep(0)  # let other streams and requests in between frames
-    return outcome
+    return await frames.next_frame(execution, with_surface, due)
 
 
 QUEUE_UPDATE_SECONDS = 1.0
@@ -211,8 +212,23 @@ async def _wait_for_slot(admission: Admission) -> AsyncIterable[ServerSentEvent]
         await admission.wait(QUEUE_UPDATE_SECONDS)
 
 
+def _on_the_beat(now: float, interval: float) -> float:
+    """The first frame time on or after ``now`` on a grid shared by every stream.
+
+    Streams of one speed that start at different moments then keep the same beat, so
+    their frames fall due together and are computed as one batch (app/frame_batcher.py),
+    and their timers fire together. The first frame waits at most one interval.
+    """
+    return now if interval <= 0 else math.ceil(now / interval) * interval
+
+
 async def _run_events(
-    run_id: str, spec: AnySpec, resume_from: int, models: ModelCache, base: Model | None
+    run_id: str,
+    spec: AnySpec,
+    resume_from: int,
+    models: ModelCache,
+    base: Model | None,
+    frames: FrameBatcher,
 ) -> AsyncIterable[ServerSentEvent]:
     execution = Execution(spec, base)
     frames_total = len(execution.plan)
@@ -221,12 +237,14 @@ async def _run_events(
     yield event("start", {"run_id": run_id, **execution.start_payload()})
 
     interval = 0.0 if spec.pace == "instant" else 1.0 / FRAMES_PER_SECOND[spec.speed]
-    started = time.perf_counter()
+    started = _on_the_beat(time.perf_counter(), interval)
     sent = 0
     last: Frame | None = None
     while not execution.finished:
         replaying = execution.frames_sent < resume_from
-        outcome = await _advance(execution, heavy, with_surface=not replaying)
+        # A replayed frame is wanted now; a new one when its turn in the schedule comes.
+        due = time.perf_counter() if replaying else started + (sent + 1) * interval
+        outcome = await _advance(execution, heavy, not replaying, due, frames)
         if isinstance(outcome, Divergence):
             models.put(run_id, TrainedRun(None, outcome, last, execution.built))
             yield event(
@@ -301,7 +319,6 @@ async def stream_run(
     run_id: RunIdPath,
     spec: RunSpecDep,
     resume_from: ResumeFromDep,
-    models: ModelsDep,
     admission: AdmissionDep,
     request: Request,
 ) -> EventSourceResponse:
@@ -311,6 +328,8 @@ async def stream_run(
     generator, so an abandoned run stops computing at once and frees its slot.
     """
     finished = request.app.state.metrics.streams_finished
+    frames: FrameBatcher = request.app.state.frames
+    models = models_of(request)
 
     async def events() -> AsyncIterable[ServerSentEvent]:
         outcome = "disconnected"
@@ -318,7 +337,8 @@ async def stream_run(
             async for queued in _wait_for_slot(admission):
                 yield queued
             base = await models.base_model(spec)  # checked when the run was created
-            async for item in _run_events(run_id, spec, resume_from, models, base):
+            stream = _run_events(run_id, spec, resume_from, models, base, frames)
+            async for item in stream:
                 if item.event in ("done", "diverged"):
                     outcome = item.event
                 yield item

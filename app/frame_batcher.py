@@ -1,0 +1,92 @@
+"""Training a class together: the next frames of runs waiting at once, in one computation.
+
+When thirty learners press Train in the same minute, each of their streams asks for its
+next frame every 50 ms. Computed one by one, a small network's step is mostly numpy's
+per-call overhead; computed together (app.runs.advance_together), that overhead is paid
+once per group. This is the dynamic batching an inference server does for its users,
+applied to training: a frame is computed shortly before it is due, so a request waits
+a little for others to arrive, and every run waiting at that moment joins the batch.
+
+A run's numbers do not depend on the batch it was computed in (advance_together keeps
+each run's arithmetic its own); only its measured compute time does, because a run
+trained beside others is charged its share of one computation.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from app.runs import Divergence, Execution, Frame, advance_together
+
+log = logging.getLogger("phaselab.frames")
+
+# A batch runs this long before the earliest frame in it is due: time enough to compute
+# a batch of the largest class one process serves (a few ms) without the frame being late.
+LEAD_SECONDS = 0.015
+
+
+@dataclass
+class _Request:
+    execution: Execution
+    with_surface: bool
+    future: asyncio.Future[Frame | Divergence]
+
+
+class FrameBatcher:
+    """Collects requests for next frames and computes them together, on the event loop."""
+
+    def __init__(
+        self, lead: float = LEAD_SECONDS, on_batch: Callable[[int], None] | None = None
+    ) -> None:
+        self.lead = lead
+        self._on_batch = on_batch  # told each batch's size (the /metrics histogram)
+        self._pending: list[_Request] = []
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._timer: asyncio.TimerHandle | None = None
+        self._timer_at = math.inf  # perf_counter time the timer fires
+
+    async def next_frame(
+        self, execution: Execution, with_surface: bool, due: float
+    ) -> Frame | Divergence:
+        """The execution's next frame, computed by ``due`` (a time.perf_counter() time).
+
+        A request whose waiter goes away (a reader who left) is dropped before its batch
+        runs, so an abandoned run computes nothing more.
+        """
+        loop = asyncio.get_running_loop()
+        if loop is not self._loop:  # a new event loop (a test's): forget the old one's
+            self._loop, self._pending, self._timer, self._timer_at = loop, [], None, math.inf
+        future: asyncio.Future[Frame | Divergence] = loop.create_future()
+        self._pending.append(_Request(execution, with_surface, future))
+        fire_at = due - self.lead
+        if fire_at < self._timer_at:
+            if self._timer is not None:
+                self._timer.cancel()
+            self._timer_at = fire_at
+            self._timer = loop.call_later(max(0.0, fire_at - time.perf_counter()), self._run)
+        return await future
+
+    def _run(self) -> None:
+        self._timer, self._timer_at = None, math.inf
+        requests = [r for r in self._pending if not r.future.done()]
+        self._pending = []
+        if not requests:
+            return
+        if self._on_batch is not None:
+            self._on_batch(len(requests))
+        try:
+            outcomes = advance_together(
+                [r.execution for r in requests], [r.with_surface for r in requests]
+            )
+        except Exception as error:  # a bug: fail these streams, keep serving the rest
+            log.exception("computing a batch of %d frames failed", len(requests))
+            for request in requests:
+                request.future.set_exception(error)
+            return
+        for request, outcome in zip(requests, outcomes, strict=True):
+            request.future.set_result(outcome)
