@@ -15,9 +15,9 @@ from fastapi.templating import Jinja2Templates
 
 from app.lessons import Lesson
 from app.model_cache import ModelCache
-from app.run_specs import AnySpec, parse_spec_json
+from app.run_specs import AnySpec
 from app.settings import Settings
-from app.store import RunStore
+from app.spec_lookup import SpecLookup
 from app.streams import Admission, StreamSlots
 
 RETRY_AFTER_SECONDS = 5
@@ -26,11 +26,6 @@ RETRY_AFTER_SECONDS = 5
 async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
-
-
-async def get_store(request: Request) -> RunStore:
-    store: RunStore = request.app.state.store
-    return store
 
 
 async def get_models(request: Request) -> ModelCache:
@@ -48,8 +43,25 @@ async def get_lessons(request: Request) -> dict[str, Lesson]:
     return lessons
 
 
+# The three routes a class calls thousands of times a minute (create a run, stream it, ask
+# it) read these through the request instead of declaring them as dependencies: FastAPI
+# resolves each dependency per request, at tens of microseconds each (docs/benchmarks.md).
+def settings_of(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def specs_of(request: Request) -> SpecLookup:
+    specs: SpecLookup = request.app.state.specs
+    return specs
+
+
+def models_of(request: Request) -> ModelCache:
+    models: ModelCache = request.app.state.models
+    return models
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
-StoreDep = Annotated[RunStore, Depends(get_store)]
 ModelsDep = Annotated[ModelCache, Depends(get_models)]
 TemplatesDep = Annotated[Jinja2Templates, Depends(get_templates)]
 LessonsDep = Annotated[dict[str, Lesson], Depends(get_lessons)]
@@ -57,11 +69,13 @@ LessonsDep = Annotated[dict[str, Lesson], Depends(get_lessons)]
 RunIdPath = Annotated[str, Path(description="The id `POST /api/runs` answered.", max_length=64)]
 
 
-async def get_run_spec(run_id: RunIdPath, store: StoreDep) -> AnySpec:
-    spec_json = store.get(run_id)
-    if spec_json is None:
+async def get_run_spec(run_id: RunIdPath, request: Request) -> AnySpec:
+    # Reads app state itself rather than through another dependency: each dependency
+    # costs FastAPI tens of microseconds per request, and every question asks this.
+    spec = specs_of(request).get(run_id)
+    if spec is None:
         raise HTTPException(404, f"No run with id '{run_id}'. Create one with POST /api/runs.")
-    return parse_spec_json(spec_json)
+    return spec
 
 
 RunSpecDep = Annotated[AnySpec, Depends(get_run_spec)]

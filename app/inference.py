@@ -18,7 +18,7 @@ from numpy.typing import NDArray
 from app.families import Built, Model
 from app.ml.digits import SIDE, drawing_problem, prepare_drawing
 from app.ml.models.mlp import MLP
-from app.ml.novelty import default_threshold, nearest_distances
+from app.ml.novelty import nearest_distances
 from app.ml.quantize import agreement, float_size_bytes, quantize
 from app.ml.text import prompt_problem
 
@@ -52,7 +52,7 @@ def classify_points(model: MLP, built: Built, inputs: list[list[float]]) -> dict
         raise QuestionError("inputs", "Each input must be a point [x, y].")
     answer = timed(lambda: model.predict_proba(x))
     distances = nearest_distances(x, built.data.x_train)
-    threshold = default_threshold(built.data.x_train)
+    threshold = built.novelty_threshold()
     return {
         "predictions": np.argmax(answer.value, axis=1).tolist(),
         "probabilities": np.round(answer.value, 6).tolist(),

@@ -8,7 +8,7 @@ import numpy as np
 from fastapi import APIRouter, Depends, HTTPException, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.deps import ModelsDep, RunIdPath, RunSpecDep, SettingsDep, limit_predicts
+from app.deps import ModelsDep, RunIdPath, RunSpecDep, limit_predicts, models_of, settings_of
 from app.inference import (
     QuestionError,
     batching,
@@ -162,8 +162,6 @@ async def predict(
     run_id: RunIdPath,
     body: PredictRequest,
     spec: RunSpecDep,
-    models: ModelsDep,
-    settings: SettingsDep,
     request: Request,
 ) -> dict[str, Any]:
     """Ask the run's trained model (trained on demand if need be).
@@ -172,8 +170,8 @@ async def predict(
     `prompt` (with `top_k`, `n_words`, `temperature`, `sample_seed`).
     """
     with request.app.state.metrics.predict_seconds.time():
-        trained = await trained_model(run_id, spec, models)
-        answer = _ask(spec, trained, body, settings.max_predict_inputs)
+        trained = await trained_model(run_id, spec, models_of(request))
+        answer = _ask(spec, trained, body, settings_of(request).max_predict_inputs)
     assert trained.model is not None
     return {**answer, "fingerprint": trained.model.fingerprint()}
 
