@@ -50,6 +50,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.request
 import zlib
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
@@ -369,6 +370,26 @@ def proc_rss_mib(pid: int) -> float:
     return total_kib / 1024
 
 
+def frame_batches(port: int) -> tuple[float, float] | None:
+    """(batches, frames) the app has computed together so far, from its /metrics.
+
+    None for a server without the histogram (the reference trains nothing).
+    """
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as answer:
+            text = answer.read().decode()
+    except (OSError, ValueError):
+        return None
+    values = {}
+    for line in text.splitlines():
+        for name in ("count", "sum"):
+            if line.startswith(f"phaselab_frame_batch_size_{name} "):
+                values[name] = float(line.split()[1])
+    if len(values) < 2:
+        return None
+    return values["count"], values["sum"]
+
+
 def machine_busy_seconds() -> float:
     """CPU seconds all cores spent not idle, from /proc/stat: shows others' load too."""
     values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
@@ -452,6 +473,7 @@ class Round:
     others_cpu_s: float
     wall_s: float
     rss_mib: float
+    mean_batch: float | None = None  # frames per batch the app computed together
 
 
 class Conductor:
@@ -516,6 +538,7 @@ class Conductor:
             }
             for w in range(workers)
         ]
+        batches_before = frame_batches(server.port)
         cpu_before = proc_cpu_seconds(server.pid)
         busy_before = machine_busy_seconds()
         wall_before = time.monotonic()
@@ -551,7 +574,13 @@ class Conductor:
         time.sleep(0.5)  # let the server close connections and finish its tasks
         server_cpu = proc_cpu_seconds(server.pid) - cpu_before
         busy = machine_busy_seconds() - busy_before
+        batches_after = frame_batches(server.port)
+        batch = None
+        if batches_before is not None and batches_after is not None:
+            count = batches_after[0] - batches_before[0]
+            batch = (batches_after[1] - batches_before[1]) / count if count else None
         return Round(
+            mean_batch=batch,
             server=server.name,
             level=level,
             index=index,
@@ -882,10 +911,11 @@ def main() -> int:
                 # Other engineers' builds and tests share these two cores: say when they ran.
                 busy_others = r.others_cpu_s / r.wall_s
                 noisy = f", others used {busy_others:.0%} of a core" if busy_others > 0.2 else ""
+                batched = "" if r.mean_batch is None else f", {r.mean_batch:.1f} frames a batch"
                 print(
                     f"round {number + 1}/{len(schedule)}: {server.name:<9} {level:>4} learners, "
                     f"{r.wall_s:5.1f} s, {bad} with errors, server CPU {r.server_cpu_s:.1f} s, "
-                    f"RSS {r.rss_mib:.1f} MiB{noisy}",
+                    f"RSS {r.rss_mib:.1f} MiB{batched}{noisy}",
                     flush=True,
                 )
             if incomplete:
