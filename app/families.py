@@ -15,7 +15,7 @@ from app.ml.datasets import DATA_BOX, make_dataset, make_regression
 from app.ml.digits import N_CLASSES, SIDE, make_digits
 from app.ml.models.language import NextWordModel
 from app.ml.models.linear import LinearRegression
-from app.ml.models.mlp import MLP, stacked_proba
+from app.ml.models.mlp import MLP, stacked_chance_of_class, stacked_proba
 from app.ml.novelty import default_threshold
 from app.ml.surface import grid_axis, grid_points, regression_curve
 from app.ml.text import load_corpus, make_text_data
@@ -224,7 +224,9 @@ class MlpFamily(ClassifierFamily):
         for group in _groups(builts, _shape):
             model: MLP = builts[group[0]].model
             rows = np.stack([builts[i].model.flat for i in group]).astype(np.float32)
-            chances = stacked_proba(rows, model.layer_sizes, model.activation, grid)[..., 1]
+            chances = stacked_chance_of_class(
+                rows, model.layer_sizes, model.activation, grid, chosen=1
+            )
             # Back to double before rounding, so 0.57 prints as 0.57, not 0.5699999928.
             chances = chances.astype(np.float64).reshape(len(group), side, side)
             surfaces = np.round(chances, SURFACE_DIGITS)

@@ -11,6 +11,7 @@ exactly the bits ``update`` would give it alone.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
@@ -37,11 +38,19 @@ class Optimizer(Protocol):
 def _column(values: Sequence[float]) -> Array | float:
     """Per-run scalars as an (R, 1) column that broadcasts across each run's row.
 
-    One run's scalar stays a float: the same arithmetic, without building an array.
+    When every run has the same value (one run, or a class on the same settings and
+    step) it stays a float: the same arithmetic, without building an array.
     """
-    if len(values) == 1:
-        return values[0]
+    first = values[0]
+    if all(value == first for value in values):
+        return first
     return np.array(values, dtype=np.float64)[:, None]
+
+
+@functools.lru_cache(maxsize=4096)
+def _bias_correction(beta: float, t: int) -> float:
+    """1 - beta**t, computed once per step number (every run of a class asks for it)."""
+    return 1.0 - beta**t
 
 
 def _row_state(states: list[Array], size: int) -> Array:
@@ -144,8 +153,8 @@ class Adam:
 
     def _scalars(self) -> tuple[float, float, float, float, float, float]:
         """lr, beta1, beta2, eps and the two bias corrections at the current step."""
-        m_correction = 1.0 - self.beta1**self.t
-        v_correction = 1.0 - self.beta2**self.t
+        m_correction = _bias_correction(self.beta1, self.t)
+        v_correction = _bias_correction(self.beta2, self.t)
         return (self.learning_rate, self.beta1, self.beta2, self.eps, m_correction, v_correction)
 
     @classmethod

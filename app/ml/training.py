@@ -93,12 +93,32 @@ def minibatches(n: int, batch_size: int, seed: int) -> Iterator[NDArray[np.intp]
     The last batch of an epoch is smaller when batch_size does not divide n, so every
     example is seen exactly once per epoch.
     """
+    for order, starts in _epochs(n, batch_size, seed):
+        for start, end in starts:
+            yield order[start:end]
+
+
+def _epochs(
+    n: int, batch_size: int, seed: int
+) -> Iterator[tuple[NDArray[np.intp], list[tuple[int, int]]]]:
+    """Each epoch's permutation of range(n), and where its batches start and end."""
     rng = np.random.default_rng(seed)
     batch_size = min(batch_size, n)
+    starts = [(start, min(start + batch_size, n)) for start in range(0, n, batch_size)]
     while True:
-        order = rng.permutation(n)
-        for start in range(0, n, batch_size):
-            yield order[start : start + batch_size]
+        yield rng.permutation(n), starts
+
+
+def _shuffled_batches(x: Any, y: Any, batch_size: int, seed: int) -> Iterator[tuple[Any, Any]]:
+    """The minibatches of ``minibatches``, as (x, y) slices of each epoch's shuffled copy.
+
+    One shuffle per epoch, then each batch is a cheap view instead of a gather: the same
+    rows in the same order.
+    """
+    for order, starts in _epochs(len(y), batch_size, seed):
+        x_epoch, y_epoch = x[order], y[order]
+        for start, end in starts:
+            yield x_epoch[start:end], y_epoch[start:end]
 
 
 class RunTrainer:
@@ -124,7 +144,7 @@ class RunTrainer:
         self.optimizer = optimizer
         self.x, self.y = dataset.x_train, dataset.y_train
         self.steps = steps
-        self._batches = minibatches(len(self.y), batch_size, seed)
+        self._batches = _shuffled_batches(self.x, self.y, batch_size, seed)
         self.step = self.examples_seen = self.flops = self.compute_ns = 0
         self.diverged = False
         self._flops: dict[tuple[int, bool], int] = {}
@@ -133,7 +153,8 @@ class RunTrainer:
     def finished(self) -> bool:
         return self.diverged or self.step >= self.steps
 
-    def next_batch(self) -> NDArray[np.intp]:
+    def next_batch(self) -> tuple[Any, Any]:
+        """The next minibatch's inputs and targets."""
         return next(self._batches)
 
     def record(
@@ -164,17 +185,17 @@ def _accepts(loss: float, limit: float) -> bool:
 
 def _step_alone(trainer: RunTrainer) -> StepRecord:
     start = time.perf_counter_ns()
-    index = trainer.next_batch()
+    x, y = trainer.next_batch()
     model = trainer.model
-    loss, grads = model.loss_and_grads(trainer.x[index], trainer.y[index])
+    loss, grads = model.loss_and_grads(x, y)
     updated = _accepts(loss, model.divergence_loss)
     if updated:
         trainer.optimizer.update(model.params, grads)
     finite = all(bool(np.isfinite(p).all()) for p in model.params)
-    return trainer.record(len(index), loss, updated, finite, time.perf_counter_ns() - start)
+    return trainer.record(len(y), loss, updated, finite, time.perf_counter_ns() - start)
 
 
-def _step_stacked(trainers: list[RunTrainer], indices: list[NDArray[np.intp]]) -> list[StepRecord]:
+def _step_stacked(trainers: list[RunTrainer], batches: list[tuple[Any, Any]]) -> list[StepRecord]:
     """One step for MLPs of one shape, optimizer and batch size, as one computation.
 
     The measured time is shared equally: each run did the same arithmetic.
@@ -185,13 +206,13 @@ def _step_stacked(trainers: list[RunTrainer], indices: list[NDArray[np.intp]]) -
     if len(trainers) == 1:
         # A group of one works on views: nothing to stack or copy back.
         x, y, rows = (
-            trainers[0].x[indices[0]][None],
-            trainers[0].y[indices[0]][None],
+            batches[0][0][None],
+            batches[0][1][None],
             first.flat[None],
         )
     else:
-        x = np.stack([t.x[i] for t, i in zip(trainers, indices, strict=True)])
-        y = np.stack([t.y[i] for t, i in zip(trainers, indices, strict=True)])
+        x = np.stack([batch[0] for batch in batches])
+        y = np.stack([batch[1] for batch in batches])
         rows = np.stack([m.flat for m in models])
     losses, grads, hits = stacked_loss_and_grads(rows, first.layer_sizes, first.activation, x, y)
     accepted = [_accepts(float(loss), first.divergence_loss) for loss in losses]
@@ -209,7 +230,7 @@ def _step_stacked(trainers: list[RunTrainer], indices: list[NDArray[np.intp]]) -
             rows[keep] = kept
     finite = np.logical_and.reduce(np.isfinite(rows), axis=1)
     share = (time.perf_counter_ns() - start) // len(trainers)
-    n = len(indices[0])
+    n = len(batches[0][1])
     return [
         trainer.record(n, float(loss), ok, bool(fin), share, int(hit))
         for trainer, loss, ok, fin, hit in zip(
@@ -235,20 +256,20 @@ def step_together(trainers: Sequence[RunTrainer]) -> list[StepRecord]:
     one), so a run's weights and losses never depend on which runs it trained beside.
     """
     records: list[StepRecord | None] = [None] * len(trainers)
-    groups: dict[tuple[object, ...], list[tuple[int, NDArray[np.intp]]]] = {}
+    groups: dict[tuple[object, ...], list[tuple[int, tuple[Any, Any]]]] = {}
     for position, trainer in enumerate(trainers):
         if trainer.finished:
             raise ValueError(f"run at step {trainer.step} has nothing left to train")
         if not isinstance(trainer.model, MLP):
             records[position] = _step_alone(trainer)
             continue
-        index = trainer.next_batch()
-        key = _stack_key(trainer, len(index))
+        batch = trainer.next_batch()
+        key = _stack_key(trainer, len(batch[1]))
         assert key is not None
-        groups.setdefault(key, []).append((position, index))
+        groups.setdefault(key, []).append((position, batch))
     for members in groups.values():
         group = [trainers[position] for position, _ in members]
-        stepped = _step_stacked(group, [index for _, index in members])
+        stepped = _step_stacked(group, [batch for _, batch in members])
         for (position, _), record in zip(members, stepped, strict=True):
             records[position] = record
     return [record for record in records if record is not None]
