@@ -102,22 +102,24 @@ class Family:
     def build(self, spec: Any, base: Model | None) -> Built:
         raise NotImplementedError
 
-    def metrics(self, built: Built) -> dict[str, float | None]:
-        data, model = built.data, built.model
-        loss, accuracy = _loss_and_accuracy(model, data.x_train, data.y_train)
-        val_loss, val_accuracy = _loss_and_accuracy(model, data.x_val, data.y_val)
-        return {
-            "loss": loss,
-            "val_loss": val_loss,
-            "accuracy": accuracy,
-            "val_accuracy": val_accuracy,
-        }
+    def held_out(self, built: Built) -> dict[str, float | None]:
+        """The model measured on every held-out example, after the frame's last step."""
+        val_loss, val_accuracy = _loss_and_accuracy(built.model, built.data.x_val, built.data.y_val)
+        return {"val_loss": val_loss, "val_accuracy": val_accuracy}
 
     def metrics_many(
         self, builts: list[Built], batches: list[FrameBatches]
     ) -> list[dict[str, float | None]]:
-        """Each run's frame metrics; ``batches`` are the minibatches since its last frame."""
-        return [self.metrics(built) for built in builts]
+        """Each run's frame metrics; ``batches`` are the minibatches since its last frame.
+
+        ``loss`` and ``accuracy`` are those minibatches', each scored before its update (as
+        most training loops report the training loss): the training step computed them
+        anyway. ``accuracy`` is None where the step does not count right answers.
+        """
+        return [
+            {"loss": batch.loss, "accuracy": batch.accuracy, **self.held_out(built)}
+            for built, batch in zip(builts, batches, strict=True)
+        ]
 
     def snapshot(self, built: Built) -> dict[str, Any]:
         """What a frame shows of the model every few frames (nothing by default)."""
@@ -145,13 +147,10 @@ def _shape(built: Built) -> tuple[Any, ...]:
 
 
 class ClassifierFamily(Family):
-    """MLP classifiers: measured on the minibatches they trained on, and held-out data.
+    """MLP classifiers: held-out metrics for runs of one shape measured as one stack.
 
-    A frame's ``loss`` and ``accuracy`` are those of the minibatches since the previous
-    frame, each scored before its update (as Keras and most training loops report the
-    training loss): the training step computes them anyway, so they cost nothing. The
-    held-out ``val_loss`` and ``val_accuracy`` are measured on every held-out point after
-    the frame's last step, for runs of one shape as one stack.
+    Their training step counts right answers, so a frame's ``accuracy`` is that of its
+    minibatches, like its ``loss`` (see Family.metrics_many).
     """
 
     def metrics_many(
@@ -249,14 +248,10 @@ class LinearFamily(Family):
         data = make_regression(spec.shape, spec.n_samples, spec.noise, spec.seed + DATA)
         return Built(LinearRegression(spec.degree, spec.seed + WEIGHTS), data)
 
-    def metrics(self, built: Built) -> dict[str, float | None]:
-        data, model = built.data, built.model
-        return {
-            "loss": model.loss(data.x_train, data.y_train),
-            "val_loss": model.loss(data.x_val, data.y_val),
-            "accuracy": None,  # a regression has no classes to get right
-            "val_accuracy": None,
-        }
+    def held_out(self, built: Built) -> dict[str, float | None]:
+        data = built.data
+        # A regression has no classes to get right: no accuracies.
+        return {"val_loss": built.model.loss(data.x_val, data.y_val), "val_accuracy": None}
 
     def snapshot(self, built: Built) -> dict[str, Any]:
         line = regression_curve(built.model, CURVE_RESOLUTION)
@@ -296,8 +291,8 @@ class LanguageFamily(Family):
         )
         return Built(model, text.dataset, text)
 
-    def metrics(self, built: Built) -> dict[str, float | None]:
-        values = super().metrics(built)
+    def held_out(self, built: Built) -> dict[str, float | None]:
+        values = super().held_out(built)
         loss = values["val_loss"]
         values["val_perplexity"] = float(np.exp(loss)) if loss is not None else None
         return values

@@ -7,6 +7,9 @@ Run from the repository root:  python bench/bench_mlp.py
    scikit-learn's is ``partial_fit`` on a (32, 2) batch, which also validates its input
    on every call.
 2. Single-point inference: ``predict_proba`` on one (1, 2) row, both libraries.
+3. A class training together: 40 runs (different seeds) stepped as one group by
+   ``step_together``, against the same 40 runs each stepped alone, per run-step. This is
+   what the server does when a class's frames fall due at once (app/frame_batcher.py).
 
 Each figure is the median over repeats of (time of `number` calls) / number, as timeit.
 """
@@ -102,6 +105,8 @@ def main() -> None:
     ours_compute = (records[-1].compute_ns - records[0].compute_ns) / 999 / 1e3
     ours_predict = median_us(lambda: model.predict_proba(one_row), number=2000)
 
+    together, alone = class_step_us(CLASS_SIZE)
+
     rows: list[tuple[str, str, str, str]] = []
     try:
         from sklearn import __version__ as sklearn_version  # type: ignore[import-untyped]
@@ -159,6 +164,58 @@ def main() -> None:
         print(f"training step: ours {faster} the target of at least sklearn's speed")
     verdict = "meets" if ours_predict <= 20 else "MISSES"
     print(f"single-point predict_proba {ours_predict:.2f} us {verdict} the 20 us target")
+    print()
+    print(
+        f"a class of {CLASS_SIZE} runs, per run-step: stepped together {together:.1f} us, "
+        f"each alone {alone:.1f} us ({alone / together:.1f}x)"
+    )
+
+
+CLASS_SIZE = 40
+
+
+def class_step_us(size: int, steps: int = 100, repeats: int = 7) -> tuple[float, float]:
+    """Median time per run-step for ``size`` runs stepped together, and each alone."""
+    from app.ml.datasets import make_dataset
+    from app.ml.models.mlp import MLP
+    from app.ml.optimizers import Adam
+    from app.ml.training import RunTrainer, step_together
+
+    def trainers() -> list[RunTrainer]:
+        return [
+            RunTrainer(
+                MLP((2, 16, 16, 2), "tanh", seed),
+                make_dataset("moons", 300, 0.15, seed),
+                Adam(learning_rate=0.01),
+                10**9,
+                32,
+                seed,
+            )
+            for seed in range(size)
+        ]
+
+    def group() -> None:
+        runs = trainers()
+        began = timeit.default_timer()
+        for _ in range(steps):
+            step_together(runs)
+        times.append((timeit.default_timer() - began) / (steps * size) * 1e6)
+
+    def each() -> None:
+        runs = trainers()
+        began = timeit.default_timer()
+        for run in runs:
+            for _ in range(steps):
+                step_together([run])
+        times.append((timeit.default_timer() - began) / (steps * size) * 1e6)
+
+    results = []
+    for measure in (group, each):
+        times: list[float] = []
+        for _ in range(repeats):
+            measure()
+        results.append(statistics.median(times))
+    return results[0], results[1]
 
 
 if __name__ == "__main__":

@@ -307,7 +307,11 @@ async def _run_events(
                 "`loss`, `val_loss`, accuracies, `counters`, and every few frames a snapshot: "
                 "a decision `surface` (mlp), a fitted `curve` (linear) or a `sample` sentence "
                 "(language)), then `done` (totals, `fingerprint`) or `diverged`. "
-                "Frames carry ids; send `Last-Event-ID` to resume after one."
+                "Frames carry ids; send `Last-Event-ID` to resume after one. A frame's "
+                "`loss` (and `accuracy`, for mlp and digits) are those of the minibatches "
+                "trained since the previous frame, each scored before its update; `val_loss` "
+                "and `val_accuracy` cover the whole held-out split. `counters.compute_ns` is "
+                "measured: a run trained in one batch with others is charged its share."
             ),
         },
         400: error("`Last-Event-ID` is not a frame number."),
