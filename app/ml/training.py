@@ -257,9 +257,10 @@ def step_together(trainers: Sequence[RunTrainer]) -> list[StepRecord]:
     """
     records: list[StepRecord | None] = [None] * len(trainers)
     groups: dict[tuple[object, ...], list[tuple[int, tuple[Any, Any]]]] = {}
+    finished = [trainer.step for trainer in trainers if trainer.finished]
+    if finished:  # refused before any trainer draws its next batch
+        raise ValueError(f"run at step {finished[0]} has nothing left to train")
     for position, trainer in enumerate(trainers):
-        if trainer.finished:
-            raise ValueError(f"run at step {trainer.step} has nothing left to train")
         if not isinstance(trainer.model, MLP):
             records[position] = _step_alone(trainer)
             continue

@@ -219,7 +219,13 @@ def _on_the_beat(now: float, interval: float) -> float:
     their frames fall due together and are computed as one batch (app/frame_batcher.py),
     and their timers fire together. The first frame waits at most one interval.
     """
-    return now if interval <= 0 else math.ceil(now / interval) * interval
+    if interval <= 0:
+        return now
+    beat = math.ceil(now / interval)
+    # now / interval can round up past a whole number when now is itself a beat.
+    if (beat - 1) * interval >= now:
+        beat -= 1
+    return beat * interval
 
 
 async def _run_events(
