@@ -35,6 +35,7 @@ class _Request:
     execution: Execution
     with_surface: bool
     future: asyncio.Future[Frame | Divergence]
+    due: float
 
 
 class FrameBatcher:
@@ -53,16 +54,19 @@ class FrameBatcher:
     async def next_frame(
         self, execution: Execution, with_surface: bool, due: float
     ) -> Frame | Divergence:
-        """The execution's next frame, computed by ``due`` (a time.perf_counter() time).
+        """The execution's next frame, handed over at ``due`` (a time.perf_counter() time).
 
-        A request whose waiter goes away (a reader who left) is dropped before its batch
-        runs, so an abandoned run computes nothing more.
+        The batch is computed a little before ``due`` and each frame is handed over when
+        it is due, so a stream needs no timer of its own (one timer per batch serves every
+        stream in it). A frame already late is handed over at once. A request whose
+        waiter goes away (a reader who left) is dropped before its batch runs, so an
+        abandoned run computes nothing more.
         """
         loop = asyncio.get_running_loop()
         if loop is not self._loop:  # a new event loop (a test's): forget the old one's
             self._loop, self._pending, self._timer, self._timer_at = loop, [], None, math.inf
         future: asyncio.Future[Frame | Divergence] = loop.create_future()
-        self._pending.append(_Request(execution, with_surface, future))
+        self._pending.append(_Request(execution, with_surface, future, due))
         fire_at = due - self.lead
         if fire_at < self._timer_at:
             if self._timer is not None:
@@ -88,5 +92,18 @@ class FrameBatcher:
             for request in requests:
                 request.future.set_exception(error)
             return
+        now = time.perf_counter()
+        on_time: dict[float, list[tuple[_Request, Frame | Divergence]]] = {}
         for request, outcome in zip(requests, outcomes, strict=True):
+            on_time.setdefault(max(request.due, now), []).append((request, outcome))
+        for due, handed in on_time.items():
+            if due <= now:
+                _hand_over(handed)
+            else:
+                asyncio.get_running_loop().call_later(due - now, _hand_over, handed)
+
+
+def _hand_over(handed: list[tuple[_Request, Frame | Divergence]]) -> None:
+    for request, outcome in handed:
+        if not request.future.done():  # its reader may have left since it was computed
             request.future.set_result(outcome)

@@ -83,7 +83,7 @@ def test_frames_match_alone_whichever_batch_computed_them() -> None:
     run(scenario)
 
 
-def test_a_future_request_waits_until_due_minus_lead_and_arrives_by_due() -> None:
+def test_a_future_request_is_computed_at_due_minus_lead_and_handed_over_at_due() -> None:
     # Wide margins, so a busy machine (CI) cannot make the timings flake.
     lead, ahead = 0.1, 0.4
     computed_at: list[float] = []
@@ -103,6 +103,7 @@ def test_a_future_request_waits_until_due_minus_lead_and_arrives_by_due() -> Non
         assert len(computed_at) == 1
         assert computed_at[0] >= due - lead - 0.002  # not computed early
         assert computed_at[0] <= due  # but before it is due
+        assert resolved_at >= due - 0.002  # handed over when due, not when computed
         assert resolved_at <= due + 0.25  # and on time, give or take the machine
 
     run(scenario)
