@@ -35,14 +35,14 @@ class Optimizer(Protocol):
         ...
 
 
-def _column(values: Sequence[float]) -> Array | float:
+def _column(values: tuple[float, ...] | list[float]) -> Array | float:
     """Per-run scalars as an (R, 1) column that broadcasts across each run's row.
 
     When every run has the same value (one run, or a class on the same settings and
     step) it stays a float: the same arithmetic, without building an array.
     """
     first = values[0]
-    if all(value == first for value in values):
+    if values.count(first) == len(values):  # counted in C: this runs every step
         return first
     return np.array(values, dtype=np.float64)[:, None]
 
