@@ -42,10 +42,11 @@ class FrameBatcher:
     """Collects requests for next frames and computes them together, on the event loop."""
 
     def __init__(
-        self, lead: float = LEAD_SECONDS, on_batch: Callable[[int], None] | None = None
+        self, lead: float = LEAD_SECONDS, on_batch: Callable[[int, float], None] | None = None
     ) -> None:
         self.lead = lead
-        self._on_batch = on_batch  # told each batch's size (the /metrics histogram)
+        # Told each batch's size and the CPU seconds it took (for /metrics).
+        self._on_batch = on_batch
         self._pending: list[_Request] = []
         self._loop: asyncio.AbstractEventLoop | None = None
         self._timer: asyncio.TimerHandle | None = None
@@ -75,14 +76,17 @@ class FrameBatcher:
             self._timer = loop.call_later(max(0.0, fire_at - time.perf_counter()), self._run)
         return await future
 
+    def _report(self, size: int, seconds: float) -> None:
+        if self._on_batch is not None:
+            _never_raises(self._on_batch, size, seconds)
+
     def _run(self) -> None:
         self._timer, self._timer_at = None, math.inf
         requests = [r for r in self._pending if not r.future.done()]
         self._pending = []
         if not requests:
             return
-        if self._on_batch is not None:
-            self._on_batch(len(requests))
+        began = time.thread_time()  # this thread's CPU: the event loop's, nobody else's
         try:
             outcomes = advance_together(
                 [r.execution for r in requests], [r.with_surface for r in requests]
@@ -92,6 +96,8 @@ class FrameBatcher:
             for request in requests:
                 request.future.set_exception(error)
             return
+        finally:
+            self._report(len(requests), time.thread_time() - began)
         now = time.perf_counter()
         on_time: dict[float, list[tuple[_Request, Frame | Divergence]]] = {}
         for request, outcome in zip(requests, outcomes, strict=True):
@@ -101,6 +107,13 @@ class FrameBatcher:
                 _hand_over(handed)
             else:
                 asyncio.get_running_loop().call_later(due - now, _hand_over, handed)
+
+
+def _never_raises(report: Callable[[int, float], None], size: int, seconds: float) -> None:
+    try:
+        report(size, seconds)
+    except Exception:  # a failed metric must not leave a batch's readers waiting
+        log.exception("reporting a batch of %d frames failed", size)
 
 
 def _hand_over(handed: list[tuple[_Request, Frame | Divergence]]) -> None:

@@ -93,7 +93,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.models = ModelCache(settings.model_cache_size, app.state.specs.get)
     app.state.slots = StreamSlots(settings.max_live_streams, settings.max_queued_streams)
     app.state.metrics = Metrics(app.state.slots, app.state.models)
-    app.state.frames = FrameBatcher(on_batch=app.state.metrics.frame_batch_size.observe)
+    app.state.frames = FrameBatcher(on_batch=app.state.metrics.frame_batch)
     app.state.run_limiter = RateLimiter(
         "new runs", settings.runs_per_minute, burst=max(10, settings.runs_per_minute // 3)
     )

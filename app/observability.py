@@ -54,12 +54,22 @@ class Metrics:
             buckets=(1, 2, 5, 10, 20, 50, 100, 200, 500),
             registry=self.registry,
         )
+        self.frame_compute_seconds = Counter(
+            "phaselab_frame_compute_seconds",
+            "CPU seconds spent computing streamed frames: training, measuring, maps.",
+            registry=self.registry,
+        )
         self.predict_seconds = Histogram(
             "phaselab_predict_seconds",
             "Time to answer a predict call, server side (includes rebuilding a model).",
             buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5),
             registry=self.registry,
         )
+
+    def frame_batch(self, size: int, cpu_seconds: float) -> None:
+        """One batch of frames computed (app/frame_batcher.py): its size and CPU time."""
+        self.frame_batch_size.observe(size)
+        self.frame_compute_seconds.inc(cpu_seconds)
 
 
 class AccessLogMiddleware:

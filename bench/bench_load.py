@@ -370,24 +370,29 @@ def proc_rss_mib(pid: int) -> float:
     return total_kib / 1024
 
 
-def frame_batches(port: int) -> tuple[float, float] | None:
-    """(batches, frames) the app has computed together so far, from its /metrics.
+def frame_batches(port: int) -> tuple[float, float, float] | None:
+    """(batches, frames, CPU seconds) of the frames the app has computed so far (/metrics).
 
-    None for a server without the histogram (the reference trains nothing).
+    None for a server without these metrics (the reference trains nothing).
     """
     try:
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as answer:
             text = answer.read().decode()
     except (OSError, ValueError):
         return None
+    names = {
+        "phaselab_frame_batch_size_count": "count",
+        "phaselab_frame_batch_size_sum": "sum",
+        "phaselab_frame_compute_seconds_total": "cpu",
+    }
     values = {}
     for line in text.splitlines():
-        for name in ("count", "sum"):
-            if line.startswith(f"phaselab_frame_batch_size_{name} "):
-                values[name] = float(line.split()[1])
-    if len(values) < 2:
+        name, _, value = line.partition(" ")
+        if name in names:
+            values[names[name]] = float(value)
+    if len(values) < len(names):
         return None
-    return values["count"], values["sum"]
+    return values["count"], values["sum"], values["cpu"]
 
 
 def machine_busy_seconds() -> float:
@@ -474,6 +479,7 @@ class Round:
     wall_s: float
     rss_mib: float
     mean_batch: float | None = None  # frames per batch the app computed together
+    frames_cpu_s: float | None = None  # of server_cpu_s, the app's computing of frames
 
 
 class Conductor:
@@ -575,12 +581,14 @@ class Conductor:
         server_cpu = proc_cpu_seconds(server.pid) - cpu_before
         busy = machine_busy_seconds() - busy_before
         batches_after = frame_batches(server.port)
-        batch = None
+        batch = frames_cpu = None
         if batches_before is not None and batches_after is not None:
             count = batches_after[0] - batches_before[0]
             batch = (batches_after[1] - batches_before[1]) / count if count else None
+            frames_cpu = batches_after[2] - batches_before[2]
         return Round(
             mean_batch=batch,
+            frames_cpu_s=frames_cpu,
             server=server.name,
             level=level,
             index=index,
@@ -911,7 +919,12 @@ def main() -> int:
                 # Other engineers' builds and tests share these two cores: say when they ran.
                 busy_others = r.others_cpu_s / r.wall_s
                 noisy = f", others used {busy_others:.0%} of a core" if busy_others > 0.2 else ""
-                batched = "" if r.mean_batch is None else f", {r.mean_batch:.1f} frames a batch"
+                batched = ""
+                if r.mean_batch is not None and r.frames_cpu_s is not None:
+                    batched = (
+                        f", {r.mean_batch:.1f} frames a batch, computing frames "
+                        f"{r.frames_cpu_s / level * 1000:.1f} ms/learner"
+                    )
                 print(
                     f"round {number + 1}/{len(schedule)}: {server.name:<9} {level:>4} learners, "
                     f"{r.wall_s:5.1f} s, {bad} with errors, server CPU {r.server_cpu_s:.1f} s, "

@@ -44,7 +44,7 @@ def test_requests_due_together_are_one_batch_with_the_numbers_of_alone() -> None
     sizes: list[int] = []
 
     async def scenario() -> None:
-        batcher = FrameBatcher(lead=0.01, on_batch=sizes.append)
+        batcher = FrameBatcher(lead=0.01, on_batch=lambda size, _seconds: sizes.append(size))
         executions = [Execution(spec) for spec in SPECS]
         got: list[list[dict[str, object]]] = [[] for _ in SPECS]
         for frame in range(1, 4):  # three frames in a row, each a batch of all four
@@ -90,7 +90,7 @@ def test_a_future_request_is_computed_at_due_minus_lead_and_handed_over_at_due()
 
     async def scenario() -> None:
         batcher = FrameBatcher(
-            lead=lead, on_batch=lambda size: computed_at.append(time.perf_counter())
+            lead=lead, on_batch=lambda _size, _seconds: computed_at.append(time.perf_counter())
         )
         execution = Execution(SPECS[0])
         due = time.perf_counter() + ahead
@@ -125,7 +125,7 @@ def test_a_cancelled_request_is_dropped_and_its_batch_still_served() -> None:
     sizes: list[int] = []
 
     async def scenario() -> None:
-        batcher = FrameBatcher(lead=0.01, on_batch=sizes.append)
+        batcher = FrameBatcher(lead=0.01, on_batch=lambda size, _seconds: sizes.append(size))
         left, stays = Execution(SPECS[0]), Execution(SPECS[1])
         due = time.perf_counter() + 0.05
         leaving = asyncio.ensure_future(batcher.next_frame(left, True, due))
@@ -151,7 +151,7 @@ def test_a_batch_of_only_cancelled_requests_computes_nothing() -> None:
     sizes: list[int] = []
 
     async def scenario() -> None:
-        batcher = FrameBatcher(lead=0.01, on_batch=sizes.append)
+        batcher = FrameBatcher(lead=0.01, on_batch=lambda size, _seconds: sizes.append(size))
         execution = Execution(SPECS[0])
         task = asyncio.ensure_future(
             batcher.next_frame(execution, True, time.perf_counter() + 0.03)
@@ -180,7 +180,7 @@ def test_an_error_in_a_batch_reaches_each_waiter_and_later_requests_work(
     sizes: list[int] = []
 
     async def scenario() -> None:
-        batcher = FrameBatcher(lead=0.01, on_batch=sizes.append)
+        batcher = FrameBatcher(lead=0.01, on_batch=lambda size, _seconds: sizes.append(size))
         executions = [Execution(spec) for spec in SPECS[:3]]
         due = time.perf_counter() + 0.02
         results = await asyncio.gather(
@@ -199,3 +199,19 @@ def test_an_error_in_a_batch_reaches_each_waiter_and_later_requests_work(
     run(scenario)
     assert calls[0] == 3 and sizes[0] == 3
     assert len(calls) >= 2
+
+
+def test_a_failing_report_does_not_leave_readers_waiting() -> None:
+    def broken(size: int, seconds: float) -> None:
+        raise ValueError("metrics are broken")
+
+    async def scenario() -> None:
+        batcher = FrameBatcher(lead=0.01, on_batch=broken)
+        executions = [Execution(spec) for spec in SPECS[:2]]
+        now = time.perf_counter()
+        outcomes = await asyncio.wait_for(
+            asyncio.gather(*(batcher.next_frame(e, True, now) for e in executions)), 5
+        )
+        assert [o.index for o in outcomes if isinstance(o, Frame)] == [1, 1]
+
+    run(scenario)

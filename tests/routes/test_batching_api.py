@@ -51,6 +51,9 @@ def test_metrics_count_the_batches_a_stream_was_computed_in(client: TestClient) 
     # Every frame was computed in exactly one batch: the sizes add up to the frames.
     assert metric(text, "phaselab_frame_batch_size_sum") == 30
     assert count <= 30
+    # The CPU time those batches took is counted too (30 frames of training: not zero).
+    assert metric(before, "phaselab_frame_compute_seconds_total") == 0
+    assert metric(text, "phaselab_frame_compute_seconds_total") > 0
 
 
 @pytest.mark.parametrize("interval", [1 / 8, 1 / 20, 1 / 50, 0.1, 0.3])
