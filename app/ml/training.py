@@ -7,6 +7,10 @@ weights bit for bit, so a caller can stop early and rebuild any step later.
 It trains any ``TrainableModel`` (app.ml.models.base) on a ``DataSplit`` whose inputs
 are float features or int token ids and whose targets are int classes or float values.
 Fine-tuning is the same loop started from a copy of a trained model (``fine_tune``).
+
+A run's state is a ``RunTrainer``; ``step_together`` steps several at once, MLPs of one
+shape as one stacked computation (a class training together), and ``train_steps`` is a
+run stepped alone. A run's records and weights are the same either way.
 """
 
 from __future__ import annotations

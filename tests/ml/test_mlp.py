@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from app.ml.fingerprint import fingerprint
-from app.ml.models.mlp import MLP, softmax_cross_entropy
+from app.ml.models.mlp import MLP, softmax_cross_entropy, stacked_proba
 from app.ml.surface import decision_surface, grid_axis, grid_points
 
 SHAPES = [(2, 2), (2, 3, 2), (2, 5, 4, 3), (3, 8, 8, 8, 2)]
@@ -73,7 +73,7 @@ def test_uniform_prediction_costs_log_of_the_number_of_classes() -> None:
 @pytest.mark.parametrize("activation", ["tanh", "relu"])
 def test_predict_proba_keeps_nothing_and_matches_the_training_forward(activation: str) -> None:
     model = MLP((2, 16, 16, 2), activation, seed=0)
-    x, y = _data(2, 2, n=50)
+    x, _ = _data(2, 2, n=50)
     before = dict(vars(model))
     weights_before = [p.copy() for p in model.params]
 
@@ -83,7 +83,8 @@ def test_predict_proba_keeps_nothing_and_matches_the_training_forward(activation
     assert all(vars(model)[key] is value for key, value in before.items())
     for param, saved in zip(model.params, weights_before, strict=True):
         np.testing.assert_array_equal(param, saved)
-    training_proba, _ = softmax_cross_entropy(model.forward_pass(x)[-1], y)
+    # The training path's forward pass, for a stack of one model.
+    training_proba = stacked_proba(model.flat[None], model.layer_sizes, activation, x[None])[0]
     np.testing.assert_allclose(proba, training_proba, rtol=1e-15, atol=0)
     assert proba.shape == (50, 2)
     np.testing.assert_allclose(proba.sum(axis=1), 1.0)

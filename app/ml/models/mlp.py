@@ -1,8 +1,11 @@
 """A multi-layer perceptron classifier in numpy: softmax output, mean cross-entropy loss.
 
-Two forward paths, as in scikit-learn's MLP. ``forward_pass`` is the training path: it
-keeps every layer's activation because ``backward_pass`` needs them. ``predict_proba``
-is the inference path: it overwrites one buffer per layer and keeps nothing.
+Two paths, as in scikit-learn's MLP. The training path, ``stacked_loss_and_grads``,
+keeps every layer's activation for the backward pass, and runs R models of one shape at
+once (a class training together; a model alone is a stack of one); ``stacked_proba`` is
+its forward pass alone, used to measure runs. ``predict_proba`` is the inference path
+for one model: it overwrites one buffer per layer and keeps nothing. Each model's
+weights live in one flat vector (``layer_layout``), so models stack into one array.
 
 Shapes (n = samples, k = classes, layer l maps fan_in a_l to fan_out b_l):
     x : (n, layer_sizes[0]), y : (n,) int classes, W_l : (a_l, b_l), b_l : (b_l,)
@@ -328,20 +331,6 @@ class MLP:
         return list(pairwise(self.layer_sizes))
 
     # -- training path -------------------------------------------------------------
-
-    def forward_pass(self, x: Array) -> list[Array]:
-        """Activations [x, h_1, ..., logits] of the training path, for one model.
-
-        x : (n, layer_sizes[0]); element l+1 has shape (n, layer_sizes[l+1]).
-        """
-        activate = ACTIVATIONS[self.activation]
-        activations = [x]
-        last = len(self.params) - 2
-        for i in range(0, len(self.params), 2):
-            z = activations[-1] @ self.params[i]
-            z += self.params[i + 1]
-            activations.append(z if i == last else activate(z))
-        return activations
 
     def loss_and_grads(self, x: Array, y: NDArray[np.int64]) -> tuple[float, list[Array]]:
         """Mean softmax cross-entropy on (x (n, d), y (n,)) and its gradient per param.
