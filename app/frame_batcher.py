@@ -6,8 +6,6 @@ per-call overhead; computed together (app.runs.advance_together), that overhead 
 once per group. This is the dynamic batching an inference server does for its users,
 applied to training: a frame is computed shortly before it is due, so a request waits
 a little for others to arrive, and every run waiting at that moment joins the batch.
-A batch is computed in two callbacks, training and measuring, then the decision maps, so
-that questions arriving meanwhile are answered in between.
 
 A run's numbers do not depend on the batch it was computed in (advance_together keeps
 each run's arithmetic its own); only its measured compute time does, because a run
@@ -23,7 +21,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from app.runs import Divergence, Execution, Frame, Measured, measure_together, picture_together
+from app.runs import Divergence, Execution, Frame, advance_together
 
 log = logging.getLogger("phaselab.frames")
 
@@ -90,36 +88,16 @@ class FrameBatcher:
             return
         began = time.thread_time()  # this thread's CPU: the event loop's, nobody else's
         try:
-            measured = measure_together(
+            outcomes = advance_together(
                 [r.execution for r in requests], [r.with_surface for r in requests]
             )
-        except Exception as error:
-            self._fail(requests, error, time.thread_time() - began)
-            return
-        # Pictures (decision maps) in a second callback: questions and other streams that
-        # came in meanwhile go first, so the loop is never held for the whole batch.
-        spent = time.thread_time() - began
-        if measured.pictures:
-            asyncio.get_running_loop().call_soon(self._picture, requests, measured, spent)
-        else:
-            self._picture(requests, measured, spent)
-
-    def _fail(self, requests: list[_Request], error: Exception, spent: float) -> None:
-        # A bug: fail these streams, keep serving the rest.
-        log.exception("computing a batch of %d frames failed", len(requests))
-        for request in requests:
-            if not request.future.done():
+        except Exception as error:  # a bug: fail these streams, keep serving the rest
+            log.exception("computing a batch of %d frames failed", len(requests))
+            for request in requests:
                 request.future.set_exception(error)
-        self._report(len(requests), spent)
-
-    def _picture(self, requests: list[_Request], measured: Measured, spent: float) -> None:
-        began = time.thread_time()
-        try:
-            outcomes = picture_together([r.execution for r in requests], measured)
-        except Exception as error:
-            self._fail(requests, error, spent + time.thread_time() - began)
             return
-        self._report(len(requests), spent + time.thread_time() - began)
+        finally:
+            self._report(len(requests), time.thread_time() - began)
         now = time.perf_counter()
         on_time: dict[float, list[tuple[_Request, Frame | Divergence]]] = {}
         for request, outcome in zip(requests, outcomes, strict=True):

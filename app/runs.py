@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from app.families import BATCHES, Built, FrameBatches, Model, family_of
@@ -35,8 +35,6 @@ __all__ = [
     "TrainedRun",
     "advance_together",
     "frame_steps",
-    "measure_together",
-    "picture_together",
     "run_id_for",
     "train_to_end",
 ]
@@ -196,23 +194,7 @@ def advance_together(
     once per group rather than once per learner. Each run's numbers are the same bits
     as if it had been advanced alone.
     """
-    return picture_together(executions, measure_together(executions, with_surface))
-
-
-@dataclass(frozen=True)
-class Measured:
-    """Frames trained and measured, whose snapshots (``pictures``, by position) are due."""
-
-    outcomes: list[Frame | Divergence]
-    pictures: list[int]
-
-
-def measure_together(executions: Sequence[Execution], with_surface: Sequence[bool]) -> Measured:
-    """The first half of advance_together: train to the next frame and measure.
-
-    The frames that are due a snapshot get it from picture_together, which must run
-    before these executions train again (the snapshot shows the model as of the frame).
-    """
+    outcomes: list[Frame | Divergence | None] = [None] * len(executions)
     training = list(range(len(executions)))
     while training:
         records = step_together([executions[i].trainer for i in training])
@@ -222,8 +204,6 @@ def measure_together(executions: Sequence[Execution], with_surface: Sequence[boo
                 still.append(i)
         training = still
 
-    outcomes: list[Frame | Divergence | None] = [None] * len(executions)
-    pictures: list[int] = []
     by_family: dict[int, list[int]] = {}
     for i, execution in enumerate(executions):
         if execution.divergence is not None:
@@ -235,31 +215,12 @@ def measure_together(executions: Sequence[Execution], with_surface: Sequence[boo
         metrics = family.metrics_many(
             [executions[i].built for i in members], [executions[i]._batches for i in members]
         )
+        pictured = [i for i in members if executions[i].shows_snapshot(with_surface[i])]
+        snapshots = family.snapshot_many([executions[i].built for i in pictured])
+        snapshot_of = dict(zip(pictured, snapshots, strict=True))
         for i, values in zip(members, metrics, strict=True):
-            if executions[i].shows_snapshot(with_surface[i]):
-                pictures.append(i)
-            outcomes[i] = executions[i]._frame(values, {})
-    done = [outcome for outcome in outcomes if outcome is not None]
-    assert len(done) == len(executions)  # every run has a frame or a divergence, in place
-    return Measured(done, pictures)
-
-
-def picture_together(
-    executions: Sequence[Execution], measured: Measured
-) -> list[Frame | Divergence]:
-    """The second half of advance_together: the snapshots due, runs of a family together."""
-    outcomes = list(measured.outcomes)
-    by_family: dict[int, list[int]] = {}
-    for i in measured.pictures:
-        by_family.setdefault(id(executions[i].family), []).append(i)
-    for members in by_family.values():
-        family = executions[members[0]].family
-        snapshots = family.snapshot_many([executions[i].built for i in members])
-        for i, snapshot in zip(members, snapshots, strict=True):
-            frame = outcomes[i]
-            assert isinstance(frame, Frame)
-            outcomes[i] = replace(frame, snapshot=snapshot)
-    return outcomes
+            outcomes[i] = executions[i]._frame(values, snapshot_of.get(i, {}))
+    return [outcome for outcome in outcomes if outcome is not None]
 
 
 @dataclass(frozen=True)

@@ -164,22 +164,19 @@ def test_a_batch_of_only_cancelled_requests_computes_nothing() -> None:
     run(scenario)
 
 
-@pytest.mark.parametrize("phase", ["measure_together", "picture_together"])
 def test_an_error_in_a_batch_reaches_each_waiter_and_later_requests_work(
-    monkeypatch: pytest.MonkeyPatch, phase: str
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    # A batch is computed in two callbacks (train and measure, then maps): either failing
-    # must reach every waiter of that batch.
-    real = getattr(app.runs, phase)
+    real = app.runs.advance_together
     calls: list[int] = []
 
-    def fails_once(executions: Sequence[Execution], second: Any) -> Any:
+    def fails_once(executions: Sequence[Execution], flags: Sequence[bool]) -> list[Any]:
         calls.append(len(executions))
         if len(calls) == 1:
             raise RuntimeError("boom in the batch")
-        return real(executions, second)
+        return real(executions, flags)
 
-    monkeypatch.setattr(app.frame_batcher, phase, fails_once)
+    monkeypatch.setattr(app.frame_batcher, "advance_together", fails_once)
     sizes: list[int] = []
 
     async def scenario() -> None:
@@ -193,9 +190,7 @@ def test_an_error_in_a_batch_reaches_each_waiter_and_later_requests_work(
         for result in results:
             assert isinstance(result, RuntimeError) and str(result) == "boom in the batch"
         later = await batcher.next_frame(executions[0], True, time.perf_counter() + 0.01)
-        # Failing before training, the runs did not move; failing at the maps, they had
-        # trained their frame (their streams ended; a reconnecting reader replays).
-        assert isinstance(later, Frame) and later.index == (1 if phase == "measure_together" else 2)
+        assert isinstance(later, Frame) and later.index == 1
         both = await asyncio.gather(
             *(batcher.next_frame(e, True, time.perf_counter()) for e in executions[1:])
         )
