@@ -24,13 +24,11 @@ RETRY_AFTER_SECONDS = 5
 
 
 async def get_settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
+    return settings_of(request)
 
 
 async def get_models(request: Request) -> ModelCache:
-    models: ModelCache = request.app.state.models
-    return models
+    return models_of(request)
 
 
 async def get_templates(request: Request) -> Jinja2Templates:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -9,6 +10,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -33,6 +35,26 @@ def app(settings: Settings) -> FastAPI:
 def client(app: FastAPI) -> Iterator[TestClient]:
     with TestClient(app) as test_client:
         yield test_client
+
+
+def read_events(
+    client: TestClient, run_id: str, headers: dict[str, str] | None = None
+) -> list[tuple[str, str | None, dict[str, Any]]]:
+    """(event, id, data) for every event of a run's stream, read to its end."""
+    out: list[tuple[str, str | None, dict[str, Any]]] = []
+    with client.stream("GET", f"/api/runs/{run_id}/events", headers=headers or {}) as response:
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith("text/event-stream")
+        event: dict[str, str] = {}
+        for line in response.iter_lines():
+            if not line:
+                if "event" in event:
+                    out.append((event["event"], event.get("id"), json.loads(event["data"])))
+                event = {}
+            elif not line.startswith(":"):
+                key, _, value = line.partition(": ")
+                event[key] = value
+    return out
 
 
 def free_port() -> int:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
 from app.ml.digits import template_image
+from tests.conftest import read_events
 
 
 def create(client: TestClient, **spec: Any) -> str:
@@ -18,18 +18,8 @@ def create(client: TestClient, **spec: Any) -> str:
 
 
 def stream(client: TestClient, run_id: str) -> list[tuple[str, dict[str, Any]]]:
-    out: list[tuple[str, dict[str, Any]]] = []
-    with client.stream("GET", f"/api/runs/{run_id}/events") as response:
-        event: dict[str, str] = {}
-        for line in response.iter_lines():
-            if not line:
-                if "event" in event:
-                    out.append((event["event"], json.loads(event["data"])))
-                event = {}
-            elif not line.startswith(":"):
-                key, _, value = line.partition(": ")
-                event[key] = value
-    return out
+    """(event, data) for every event of a run's stream, read to its end."""
+    return [(name, data) for name, _, data in read_events(client, run_id)]
 
 
 def ask(client: TestClient, run_id: str, **body: Any) -> Any:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+
+from tests.conftest import read_events
 
 SMALL = {"model": "mlp", "steps": 30, "pace": "instant"}
 
@@ -20,21 +21,7 @@ def create(client: TestClient, **fields: Any) -> str:
 def events(
     client: TestClient, run_id: str, headers: dict[str, str] | None = None
 ) -> list[tuple[str, str | None, dict[str, Any]]]:
-    """(event, id, data) for every event of a stream, read to its end."""
-    out: list[tuple[str, str | None, dict[str, Any]]] = []
-    with client.stream("GET", f"/api/runs/{run_id}/events", headers=headers or {}) as response:
-        assert response.status_code == 200
-        assert response.headers["content-type"].startswith("text/event-stream")
-        event: dict[str, str] = {}
-        for line in response.iter_lines():
-            if not line:
-                if "event" in event:
-                    out.append((event["event"], event.get("id"), json.loads(event["data"])))
-                event = {}
-            elif not line.startswith(":"):
-                key, _, value = line.partition(": ")
-                event[key] = value
-    return out
+    return read_events(client, run_id, headers)
 
 
 def test_create_answers_201_with_id_and_links(client: TestClient) -> None:

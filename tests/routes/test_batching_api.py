@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import math
 import random
 import re
@@ -12,23 +11,12 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.routes.api_runs import _on_the_beat
+from tests.conftest import read_events
 
 
 def stream(client: TestClient, run_id: str) -> list[tuple[str, dict[str, Any]]]:
     """(event, data) for every event of a run's stream, read to its end."""
-    out: list[tuple[str, dict[str, Any]]] = []
-    with client.stream("GET", f"/api/runs/{run_id}/events") as response:
-        assert response.status_code == 200
-        event: dict[str, str] = {}
-        for line in response.iter_lines():
-            if not line:
-                if "event" in event:
-                    out.append((event["event"], json.loads(event["data"])))
-                event = {}
-            elif not line.startswith(":"):
-                key, _, value = line.partition(": ")
-                event[key] = value
-    return out
+    return [(name, data) for name, _, data in read_events(client, run_id)]
 
 
 def metric(text: str, name: str) -> float:

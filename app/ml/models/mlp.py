@@ -167,6 +167,17 @@ def _stacked_layers(
     return views
 
 
+def _through_hidden(layers: list[tuple[Any, Any]], activation: str, x: Any) -> list[Any]:
+    """[x, h_1, ..., h_last]: the stacked forward pass up to the output layer."""
+    activate = ACTIVATIONS[activation]
+    outputs = [x]
+    for weights, bias in layers[:-1]:
+        a = outputs[-1] @ weights
+        a += bias
+        outputs.append(activate(a))
+    return outputs
+
+
 def stacked_proba(rows: Floats, layer_sizes: tuple[int, ...], activation: str, x: Floats) -> Any:
     """Class probabilities (R, n, k) of R models of one shape, one per row of rows.
 
@@ -175,13 +186,8 @@ def stacked_proba(rows: Floats, layer_sizes: tuple[int, ...], activation: str, x
     run's metrics are the same numbers whether it was measured alone or with others.
     Works in the inputs' precision: double for metrics, single for decision maps.
     """
-    activate = ACTIVATIONS[activation]
     layers = _stacked_layers(rows, layer_layout(layer_sizes))
-    a: Any = x
-    for weights, bias in layers[:-1]:
-        a = a @ weights
-        a += bias
-        activate(a)
+    a = _through_hidden(layers, activation, x)[-1]
     weights, bias = layers[-1]
     logits = a @ weights
     logits += bias
@@ -199,13 +205,8 @@ def stacked_chance_of_class(
     """
     if layer_sizes[-1] != 2:
         return stacked_proba(rows, layer_sizes, activation, x)[..., chosen]
-    activate = ACTIVATIONS[activation]
     layers = _stacked_layers(rows, layer_layout(layer_sizes))
-    a: Any = x
-    for weights, bias in layers[:-1]:
-        a = a @ weights
-        a += bias
-        activate(a)
+    a = _through_hidden(layers, activation, x)[-1]
     weights, bias = layers[-1]
     other = 1 - chosen
     toward = (weights[..., chosen] - weights[..., other])[..., None]  # (R, h, 1)
@@ -239,19 +240,12 @@ def stacked_loss_and_grads(
     count, n = y.shape
     layout = layer_layout(layer_sizes)
     layers = _stacked_layers(rows, layout)
-    activate = ACTIVATIONS[activation]
     derivative = DERIVATIVES[activation]
 
     # Forward, keeping every layer's input for the backward pass.
-    inputs = [x]
-    a = x
-    for weights, bias in layers[:-1]:
-        a = a @ weights
-        a += bias
-        activate(a)
-        inputs.append(a)
+    inputs = _through_hidden(layers, activation, x)
     weights, bias = layers[-1]
-    logits = a @ weights
+    logits = inputs[-1] @ weights
     logits += bias
 
     # Softmax and mean cross-entropy from the logits (log-sum-exp: finite when wrong).
