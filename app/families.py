@@ -83,12 +83,24 @@ class FrameBatches:
 MIN_PROBABILITY = 1e-300
 
 
+def _scores(probabilities: Any, y: Any) -> tuple[Any, Any]:
+    """Mean cross-entropy and accuracy (...,) of probabilities (..., n, k) for labels (..., n).
+
+    One run's (a stack of one) or several runs' at once: the same operations either way.
+    """
+    *stack, n, k = probabilities.shape
+    true_class = np.arange(0, probabilities.size, k) + y.reshape(-1)
+    picked = probabilities.reshape(-1)[true_class].reshape(*stack, n)
+    losses = -np.log(np.maximum(picked, MIN_PROBABILITY))
+    hits = np.argmax(probabilities, axis=-1) == y
+    # np.mean's arithmetic (one sum, one division) without its per-call overhead.
+    return np.add.reduce(losses, axis=-1) / n, np.add.reduce(hits, axis=-1) / n
+
+
 def _loss_and_accuracy(model: Model, x: Any, y: Any) -> tuple[float, float]:
     """Mean cross-entropy and accuracy from one forward pass (a frame needs both)."""
-    probabilities = model.predict_proba(x)
-    picked = probabilities[np.arange(len(y)), y]
-    loss = float(-np.mean(np.log(np.maximum(picked, MIN_PROBABILITY))))
-    return loss, float(np.mean(np.argmax(probabilities, axis=1) == y))
+    loss, accuracy = _scores(model.predict_proba(x)[None], y[None])
+    return float(loss[0]), float(accuracy[0])
 
 
 class Family:
@@ -184,14 +196,7 @@ def _held_out_metrics(builts: list[Built]) -> list[tuple[float, float]]:
     rows = np.stack([b.model.flat for b in builts])
     model: MLP = builts[0].model
     probabilities = stacked_proba(rows, model.layer_sizes, model.activation, x)
-    count, n, k = probabilities.shape
-    true_class = np.arange(0, count * n * k, k) + y.reshape(-1)
-    picked = probabilities.reshape(-1)[true_class].reshape(count, n)
-    losses = -np.log(np.maximum(picked, MIN_PROBABILITY))
-    hits = np.argmax(probabilities, axis=-1) == y
-    # np.mean's arithmetic (one sum, one division) without its per-call overhead.
-    val_loss = np.add.reduce(losses, axis=-1) / n
-    val_accuracy = np.add.reduce(hits, axis=-1) / n
+    val_loss, val_accuracy = _scores(probabilities, y)
     return list(zip(val_loss.tolist(), val_accuracy.tolist(), strict=True))
 
 
