@@ -77,8 +77,12 @@ class FrameBatcher:
         return await future
 
     def _report(self, size: int, seconds: float) -> None:
-        if self._on_batch is not None:
-            _never_raises(self._on_batch, size, seconds)
+        if self._on_batch is None:
+            return
+        try:
+            self._on_batch(size, seconds)
+        except Exception:  # a failed metric must not leave a batch's readers waiting
+            log.exception("reporting a batch of %d frames failed", size)
 
     def _run(self) -> None:
         self._timer, self._timer_at = None, math.inf
@@ -107,13 +111,6 @@ class FrameBatcher:
                 _hand_over(handed)
             else:
                 asyncio.get_running_loop().call_later(due - now, _hand_over, handed)
-
-
-def _never_raises(report: Callable[[int, float], None], size: int, seconds: float) -> None:
-    try:
-        report(size, seconds)
-    except Exception:  # a failed metric must not leave a batch's readers waiting
-        log.exception("reporting a batch of %d frames failed", size)
 
 
 def _hand_over(handed: list[tuple[_Request, Frame | Divergence]]) -> None:

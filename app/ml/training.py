@@ -243,10 +243,8 @@ def _step_stacked(trainers: list[RunTrainer], batches: list[tuple[Any, Any]]) ->
     ]
 
 
-def _stack_key(trainer: RunTrainer, n: int) -> tuple[object, ...] | None:
-    model = trainer.model
-    if not isinstance(model, MLP):
-        return None
+def _stack_key(model: MLP, trainer: RunTrainer, n: int) -> tuple[object, ...]:
+    """What runs must share to step as one stack: shape, optimizer kind, batch and input."""
     return (model.layer_sizes, model.activation, type(trainer.optimizer), n, trainer.x.shape[1:])
 
 
@@ -265,13 +263,12 @@ def step_together(trainers: Sequence[RunTrainer]) -> list[StepRecord]:
     if finished:  # refused before any trainer draws its next batch
         raise ValueError(f"run at step {finished[0]} has nothing left to train")
     for position, trainer in enumerate(trainers):
-        if not isinstance(trainer.model, MLP):
+        model = trainer.model
+        if not isinstance(model, MLP):
             records[position] = _step_alone(trainer)
             continue
         batch = trainer.next_batch()
-        key = _stack_key(trainer, len(batch[1]))
-        assert key is not None
-        groups.setdefault(key, []).append((position, batch))
+        groups.setdefault(_stack_key(model, trainer, len(batch[1])), []).append((position, batch))
     for members in groups.values():
         group = [trainers[position] for position, _ in members]
         stepped = _step_stacked(group, [batch for _, batch in members])
