@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
@@ -44,14 +44,38 @@ def console() -> ConsoleLog:
     return ConsoleLog()
 
 
+def watch(page: Page, console: ConsoleLog) -> Page:
+    """Record the page's console errors and uncaught exceptions in ``console``."""
+    page.on("console", console)
+    page.on("pageerror", lambda error: console.errors.append(f"page error: {error}"))
+    return page
+
+
 @pytest.fixture
 def page(browser: Browser, console: ConsoleLog) -> Iterator[Page]:
     context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.on("console", console)
-    page.on("pageerror", lambda error: console.errors.append(f"page error: {error}"))
-    yield page
+    yield watch(context.new_page(), console)
     context.close()
+
+
+SCHEMES: tuple[tuple[Literal["light", "dark"], int], ...] = (("light", 360), ("dark", 1280))
+
+
+def phone_and_desktop(browser: Browser, **options: Any) -> Iterator[tuple[str, Page]]:
+    """(scheme, page): a light 360 px phone, then a dark 1280 px desktop, each in its own
+    context, closed when the loop moves on. bypass_csp lets axe's inline script in; the
+    pages run the same either way."""
+    for scheme, width in SCHEMES:
+        context = browser.new_context(
+            viewport={"width": width, "height": 740},
+            color_scheme=scheme,
+            bypass_csp=True,
+            **options,
+        )
+        try:
+            yield scheme, context.new_page()
+        finally:
+            context.close()
 
 
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"

@@ -8,7 +8,12 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import ConsoleLog, serious_axe_violations, sideways_overflow
+from tests.browser.conftest import (
+    ConsoleLog,
+    phone_and_desktop,
+    serious_axe_violations,
+    sideways_overflow,
+)
 from tests.conftest import LiveServer
 
 pytestmark = pytest.mark.browser
@@ -114,14 +119,9 @@ def test_bloomz_is_drawn_from_the_published_figures(
 def test_it_fits_a_phone_and_axe_finds_nothing_serious(
     browser: Browser, module_server: LiveServer
 ) -> None:
-    for scheme, width in (("light", 360), ("dark", 1280)):
-        context = browser.new_context(
-            viewport={"width": width, "height": 740}, color_scheme=scheme, bypass_csp=True
-        )
-        page = context.new_page()
+    for scheme, page in phone_and_desktop(browser):
         open_measured(page, module_server)
         overflow = sideways_overflow(page)
         assert overflow == 0, scheme
         serious = serious_axe_violations(page, ROOT)
         assert serious == [], scheme
-        context.close()

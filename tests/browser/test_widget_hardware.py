@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
 import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import ConsoleLog, serious_axe_violations, sideways_overflow
+from tests.browser.conftest import (
+    ConsoleLog,
+    phone_and_desktop,
+    serious_axe_violations,
+    sideways_overflow,
+)
 from tests.conftest import LiveServer
 
 pytestmark = pytest.mark.browser
@@ -168,15 +173,7 @@ def test_batching_and_the_8_bit_copy(
 def test_a_phone_draws_by_touch_and_axe_finds_nothing_serious(
     browser: Browser, module_server: LiveServer
 ) -> None:
-    schemes: tuple[tuple[Literal["light", "dark"], int], ...] = (("light", 360), ("dark", 1280))
-    for scheme, width in schemes:
-        context = browser.new_context(
-            viewport={"width": width, "height": 740},
-            color_scheme=scheme,
-            has_touch=True,
-            bypass_csp=True,
-        )
-        page = context.new_page()
+    for scheme, page in phone_and_desktop(browser, has_touch=True):
         open_widget(page, module_server)
         page.locator("[data-role=pad]").scroll_into_view_if_needed()
         box = page.locator("[data-role=pad]").bounding_box()
@@ -193,4 +190,3 @@ def test_a_phone_draws_by_touch_and_axe_finds_nothing_serious(
         assert overflow == 0
         serious = serious_axe_violations(page, "[data-widget=hardware]")
         assert serious == [], scheme
-        context.close()

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Literal
+from typing import Any
 
 import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import ConsoleLog, serious_axe_violations, sideways_overflow
+from tests.browser.conftest import (
+    ConsoleLog,
+    phone_and_desktop,
+    serious_axe_violations,
+    sideways_overflow,
+)
 from tests.conftest import LiveServer
 
 pytestmark = pytest.mark.browser
@@ -167,12 +172,7 @@ def test_a_far_too_high_learning_rate_diverges_and_restarting_pays_again(
 def test_it_fits_a_phone_and_axe_finds_nothing_serious(
     browser: Browser, module_server: LiveServer
 ) -> None:
-    schemes: tuple[tuple[Literal["light", "dark"], int], ...] = (("light", 360), ("dark", 1280))
-    for scheme, width in schemes:
-        context = browser.new_context(
-            viewport={"width": width, "height": 740}, color_scheme=scheme, bypass_csp=True
-        )
-        page = context.new_page()
+    for scheme, page in phone_and_desktop(browser):
         open_widget(page, module_server)
         page.click("[data-action=start]")
         wait_idle(page, 1)
@@ -180,4 +180,3 @@ def test_it_fits_a_phone_and_axe_finds_nothing_serious(
         assert overflow == 0
         serious = serious_axe_violations(page, "[data-widget=scaling]")
         assert serious == [], scheme
-        context.close()

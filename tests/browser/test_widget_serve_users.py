@@ -7,7 +7,12 @@ import re
 import pytest
 from playwright.sync_api import Browser, Page, Request, expect
 
-from tests.browser.conftest import ConsoleLog, serious_axe_violations, sideways_overflow
+from tests.browser.conftest import (
+    ConsoleLog,
+    phone_and_desktop,
+    serious_axe_violations,
+    sideways_overflow,
+)
 from tests.conftest import LiveServer
 
 pytestmark = pytest.mark.browser
@@ -97,11 +102,7 @@ def test_a_crowd_is_served_in_one_batched_call(
 def test_it_fits_a_phone_and_axe_finds_nothing_serious(
     browser: Browser, module_server: LiveServer
 ) -> None:
-    for scheme, width in (("light", 360), ("dark", 1280)):
-        context = browser.new_context(
-            viewport={"width": width, "height": 740}, color_scheme=scheme, bypass_csp=True
-        )
-        page = context.new_page()
+    for scheme, page in phone_and_desktop(browser):
         page.goto(module_server.url + LESSON)
         page.click(f"{ROOT} [data-action=start]")
         expect(page.locator(role("results"))).to_be_visible(timeout=15_000)
@@ -109,4 +110,3 @@ def test_it_fits_a_phone_and_axe_finds_nothing_serious(
         assert overflow == 0, scheme
         serious = serious_axe_violations(page, ROOT)
         assert serious == [], scheme
-        context.close()

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from app.settings import REPO_ROOT
-from tests.browser.conftest import ConsoleLog
+from tests.browser.conftest import ConsoleLog, watch
 from tests.conftest import LiveServer
 
 pytestmark = pytest.mark.browser
@@ -132,9 +132,7 @@ def test_keyboard_only_on_a_phone_in_dark_mode(
     context = browser.new_context(
         viewport={"width": 360, "height": 740}, color_scheme="dark", bypass_csp=True
     )
-    page = context.new_page()
-    page.on("console", console)
-    page.on("pageerror", lambda error: console.errors.append(f"page error: {error}"))
+    page = watch(context.new_page(), console)
     try:
         open_widget(page, module_server)
         page.focus("[data-action=start]")
