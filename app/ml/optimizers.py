@@ -6,7 +6,9 @@ so one optimizer instance belongs to one model for one run.
 ``update_rows`` updates several runs' optimizers in one computation: their parameters and
 gradients as the rows of two (R, n) arrays, their states kept as one flat vector each.
 The arithmetic is elementwise, with each run's own scalars as a column, so every row gets
-exactly the bits ``update`` would give it alone.
+exactly the bits ``update`` would give it alone. ``stack_states`` puts the runs' states in
+such rows once, and the runs keep them there, so a class stepping together for many steps
+stacks them once, not on every step.
 """
 
 from __future__ import annotations
@@ -26,8 +28,25 @@ class Optimizer(Protocol):
         """Apply one step to params, in place, given grads of the same shapes."""
         ...
 
-    def update_rows(self, optimizers: Sequence[Any], rows: Array, grads: Array) -> None:
-        """Apply one step for each of ``optimizers`` (this one's class) to its row of rows."""
+    def update_rows(
+        self,
+        optimizers: Sequence[Any],
+        rows: Array,
+        grads: Array,
+        states: list[Array] | None = None,
+    ) -> None:
+        """Apply one step for each of ``optimizers`` (this one's class) to its row of rows.
+
+        ``states`` comes from ``stack_states(optimizers, ...)``; None stacks them here.
+        """
+        ...
+
+    def stack_states(self, optimizers: Sequence[Any], size: int) -> list[Array]:
+        """The optimizers' states as (R, size) stacks that they keep their state in."""
+        ...
+
+    def release_state(self) -> None:
+        """Keep this optimizer's state in arrays of its own, out of any shared stack."""
         ...
 
     def flops_per_update(self, n_parameters: int) -> int:
@@ -60,20 +79,36 @@ def _row_state(states: list[Array], size: int) -> Array:
     return states[0]
 
 
-def _stacked_states(optimizers: Sequence[Any], name: str, size: int) -> Array:
-    """Each optimizer's flat state vector as a row; for one optimizer, a view of its own."""
-    if len(optimizers) == 1:
-        return _row_state(getattr(optimizers[0], name), size)[None]
-    return np.stack([_row_state(getattr(o, name), size) for o in optimizers])
+class _RowStates:
+    """Stacking and releasing the flat state vectors named in ``STATE``."""
+
+    STATE: tuple[str, ...] = ()
+
+    @classmethod
+    def stack_states(cls, optimizers: Sequence[Any], size: int) -> list[Array]:
+        """Each named state of the optimizers as an (R, size) stack, one row per optimizer.
+
+        Each optimizer then keeps its state in its row (a view), so updating the stack
+        updates them all with no copy back. One optimizer's stack is a view of its own.
+        """
+        stacks = []
+        for name in cls.STATE:
+            if len(optimizers) == 1:
+                stacks.append(_row_state(getattr(optimizers[0], name), size)[None])
+                continue
+            stack = np.stack([_row_state(getattr(o, name), size) for o in optimizers])
+            for optimizer, row in zip(optimizers, stack, strict=True):
+                getattr(optimizer, name)[0] = row
+            stacks.append(stack)
+        return stacks
+
+    def release_state(self) -> None:
+        """Keep the state in arrays of its own, so a shared stack is not kept alive by it."""
+        for name in self.STATE:
+            setattr(self, name, [state.copy() for state in getattr(self, name)])
 
 
-def _store_states(optimizers: Sequence[Any], name: str, rows: Array) -> None:
-    if len(optimizers) > 1:  # one optimizer's row was a view, updated in place
-        for optimizer, row in zip(optimizers, rows, strict=True):
-            getattr(optimizer, name)[0][...] = row
-
-
-class SGD:
+class SGD(_RowStates):
     """Stochastic gradient descent with (heavy-ball) momentum.
 
     v <- momentum * v - learning_rate * g      3 FLOPs per parameter
@@ -81,6 +116,7 @@ class SGD:
     """
 
     FLOPS_PER_PARAMETER = 4
+    STATE = ("velocities",)
 
     def __init__(self, learning_rate: float, momentum: float = 0.9) -> None:
         self.learning_rate = learning_rate
@@ -94,12 +130,17 @@ class SGD:
             self._rule(param, grad, velocity, self.learning_rate, self.momentum)
 
     @classmethod
-    def update_rows(cls, optimizers: Sequence[SGD], rows: Array, grads: Array) -> None:
-        velocities = _stacked_states(optimizers, "velocities", rows.shape[1])
+    def update_rows(
+        cls,
+        optimizers: Sequence[SGD],
+        rows: Array,
+        grads: Array,
+        states: list[Array] | None = None,
+    ) -> None:
+        (velocities,) = states or cls.stack_states(optimizers, rows.shape[1])
         learning_rates = _column([o.learning_rate for o in optimizers])
         momenta = _column([o.momentum for o in optimizers])
         cls._rule(rows, grads, velocities, learning_rates, momenta)
-        _store_states(optimizers, "velocities", velocities)
 
     @staticmethod
     def _rule(
@@ -113,7 +154,7 @@ class SGD:
         return self.FLOPS_PER_PARAMETER * n_parameters
 
 
-class Adam:
+class Adam(_RowStates):
     """Adam (Kingma & Ba, 2015), with bias-corrected moments, at step t = 1, 2, ...
 
     m <- beta1 * m + (1 - beta1) * g               3 FLOPs per parameter
@@ -125,6 +166,7 @@ class Adam:
     """
 
     FLOPS_PER_PARAMETER = 14
+    STATE = ("first_moments", "second_moments")
 
     def __init__(
         self,
@@ -158,15 +200,18 @@ class Adam:
         return (self.learning_rate, self.beta1, self.beta2, self.eps, m_correction, v_correction)
 
     @classmethod
-    def update_rows(cls, optimizers: Sequence[Adam], rows: Array, grads: Array) -> None:
-        first = _stacked_states(optimizers, "first_moments", rows.shape[1])
-        second = _stacked_states(optimizers, "second_moments", rows.shape[1])
+    def update_rows(
+        cls,
+        optimizers: Sequence[Adam],
+        rows: Array,
+        grads: Array,
+        states: list[Array] | None = None,
+    ) -> None:
+        first, second = states or cls.stack_states(optimizers, rows.shape[1])
         for optimizer in optimizers:
             optimizer.t += 1
         per_run = zip(*(o._scalars() for o in optimizers), strict=True)
         cls._rule(rows, grads, first, second, *(_column(values) for values in per_run))
-        _store_states(optimizers, "first_moments", first)
-        _store_states(optimizers, "second_moments", second)
 
     @staticmethod
     def _rule(

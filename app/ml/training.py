@@ -152,6 +152,7 @@ class RunTrainer:
         self.step = self.examples_seen = self.flops = self.compute_ns = 0
         self.diverged = False
         self._flops: dict[tuple[int, bool], int] = {}
+        self.stack: _Stack | None = None  # set while it steps with others (_step_stacked)
 
     @property
     def finished(self) -> bool:
@@ -199,48 +200,94 @@ def _step_alone(trainer: RunTrainer) -> StepRecord:
     return trainer.record(len(y), loss, updated, finite, time.perf_counter_ns() - start)
 
 
+class _Stack:
+    """Where runs that step together keep their weights and optimizer state: as rows of
+    shared arrays, row r for ``members[r]``.
+
+    A class steps together for hundreds of steps in the same company, so its weights and
+    moments are stacked once and updated in place, instead of being stacked and copied
+    back on every step. A group that differs from the last (a run joined, finished or
+    left) is stacked anew. A group of one uses views of its own arrays.
+    """
+
+    def __init__(self, trainers: Sequence[RunTrainer]) -> None:
+        self.members = tuple(trainers)
+        models: list[MLP] = [t.model for t in trainers]  # type: ignore[misc]
+        optimizers = [t.optimizer for t in trainers]
+        size = models[0].n_parameters
+        if len(models) == 1:
+            self.rows = models[0].flat[None]
+        else:
+            self.rows = np.empty((len(models), size))
+            for model, row in zip(models, self.rows, strict=True):
+                model.move_weights_to(row)
+        self.states = optimizers[0].stack_states(optimizers, size)
+        for trainer in trainers:
+            trainer.stack = self
+
+    @classmethod
+    def of(cls, trainers: Sequence[RunTrainer]) -> _Stack:
+        """The stack the trainers already share, in this order, or a new one."""
+        current = trainers[0].stack
+        if (
+            current is not None
+            and len(current.members) == len(trainers)
+            and all(t.stack is current for t in trainers)
+            and current.members == tuple(trainers)
+        ):
+            return current
+        return cls(trainers)
+
+
+def _release(trainer: RunTrainer) -> None:
+    """A finished run keeps its weights to itself: a cached model must not hold its old
+    class's whole stack in memory, nor share arrays with anyone."""
+    trainer.stack = None
+    trainer.model.release_weights()  # type: ignore[attr-defined]
+    trainer.optimizer.release_state()
+
+
 def _step_stacked(trainers: list[RunTrainer], batches: list[tuple[Any, Any]]) -> list[StepRecord]:
     """One step for MLPs of one shape, optimizer and batch size, as one computation.
 
     The measured time is shared equally: each run did the same arithmetic.
     """
     start = time.perf_counter_ns()
-    models: list[MLP] = [t.model for t in trainers]  # type: ignore[misc]
-    first = models[0]
+    stack = _Stack.of(trainers)
+    first: MLP = trainers[0].model  # type: ignore[assignment]
     if len(trainers) == 1:
-        # A group of one works on views: nothing to stack or copy back.
-        x, y, rows = (
-            batches[0][0][None],
-            batches[0][1][None],
-            first.flat[None],
-        )
+        x, y = batches[0][0][None], batches[0][1][None]
     else:
         x = np.stack([batch[0] for batch in batches])
         y = np.stack([batch[1] for batch in batches])
-        rows = np.stack([m.flat for m in models])
+    rows = stack.rows
     losses, grads, hits = stacked_loss_and_grads(rows, first.layer_sizes, first.activation, x, y)
     accepted = [_accepts(float(loss), first.divergence_loss) for loss in losses]
     keep = [r for r, ok in enumerate(accepted) if ok]
-    if keep:
+    optimizers = [trainers[r].optimizer for r in keep]
+    if len(keep) == len(trainers):
         # Usually every run's loss is fine and the whole stack updates in place.
-        everyone = len(keep) == len(trainers)
-        kept = rows if everyone else rows[keep]
-        optimizers = [trainers[r].optimizer for r in keep]
-        optimizers[0].update_rows(optimizers, kept, grads if everyone else grads[keep])
-        if len(trainers) > 1:
-            for r, row in zip(keep, kept, strict=True):
-                models[r].flat[...] = row
-        if not everyone:
-            rows[keep] = kept
+        optimizers[0].update_rows(optimizers, rows, grads, stack.states)
+    elif keep:
+        # The rest skip this update: step a copy of the others' rows, then put it back.
+        kept, states = rows[keep], [state[keep] for state in stack.states]
+        optimizers[0].update_rows(optimizers, kept, grads[keep], states)
+        rows[keep] = kept
+        for state, part in zip(stack.states, states, strict=True):
+            state[keep] = part
     finite = np.logical_and.reduce(np.isfinite(rows), axis=1)
     share = (time.perf_counter_ns() - start) // len(trainers)
     n = len(batches[0][1])
-    return [
+    records = [
         trainer.record(n, float(loss), ok, bool(fin), share, int(hit))
         for trainer, loss, ok, fin, hit in zip(
             trainers, losses, accepted, finite, hits, strict=True
         )
     ]
+    for trainer in trainers:
+        if trainer.finished:
+            _release(trainer)
+    return records
 
 
 def _stack_key(model: MLP, trainer: RunTrainer, n: int) -> tuple[object, ...]:

@@ -343,3 +343,73 @@ def test_step_together_refuses_a_finished_trainer(moons: Dataset) -> None:
     twin = RunTrainer(MLP((2, 8, 2), "tanh", seed=1), moons, Adam(0.01), 2, 32, 1)
     for _ in range(2):
         assert _without_timing(step_together([fresh])) == _without_timing(step_together([twin]))
+
+
+def _class(count: int, steps: int, dataset: Dataset) -> list[RunTrainer]:
+    return [
+        RunTrainer(MLP((2, 16, 16, 2), "tanh", seed=s), dataset, Adam(0.01), steps, 32, s)
+        for s in range(count)
+    ]
+
+
+def test_a_class_keeps_its_weights_and_moments_in_one_stack_across_steps(
+    moons: Dataset,
+) -> None:
+    trainers = _class(5, 10, moons)
+    step_together(trainers)
+    stack = trainers[0].stack
+    assert stack is not None and all(t.stack is stack for t in trainers)
+    step_together(trainers)
+    assert all(t.stack is stack for t in trainers)  # the same company: not stacked again
+    for row, trainer in enumerate(trainers):
+        model, optimizer = trainer.model, trainer.optimizer
+        assert isinstance(model, MLP) and isinstance(optimizer, Adam)
+        assert np.shares_memory(model.flat, stack.rows[row])
+        assert np.shares_memory(optimizer.first_moments[0], stack.states[0][row])
+        assert np.shares_memory(optimizer.second_moments[0], stack.states[1][row])
+    # Another company, or another order, gets a stack of its own.
+    step_together(trainers[::-1])
+    assert trainers[0].stack is not stack
+
+
+def test_a_finished_run_keeps_its_weights_and_moments_to_itself(moons: Dataset) -> None:
+    trainers = _class(4, 3, moons)
+    trainers[1].steps = 2
+    for _ in range(2):
+        step_together(trainers)
+    done = trainers[1]
+    assert done.finished and done.stack is None
+    others = [t for t in trainers if t is not done]
+    stack = others[0].stack
+    assert stack is not None
+    assert isinstance(done.model, MLP) and isinstance(done.optimizer, Adam)
+    owned = [done.model.flat, *done.optimizer.first_moments, *done.optimizer.second_moments]
+    shared = [stack.rows, *stack.states]
+    assert not any(np.shares_memory(a, b) for a in owned for b in shared)
+    before = done.model.fingerprint()
+    step_together(others)  # the rest go on; the finished run's weights do not move
+    assert done.model.fingerprint() == before
+
+
+def test_runs_regrouped_and_reordered_every_step_match_alone(data: dict[str, Dataset]) -> None:
+    """Stacks are rebuilt whenever the company or its order changes; the bits never do."""
+    configs = [Config(seed=s, steps=20) for s in range(1, 7)]
+    trainers = []
+    for config in configs:
+        model, dataset, optimizer = _parts(config, data)
+        trainers.append(
+            RunTrainer(model, dataset, optimizer, config.steps, config.batch_size, config.seed)
+        )
+    records: list[list[StepRecord]] = [[] for _ in configs]
+    for tick in range(configs[0].steps):
+        order = list(range(len(trainers)))
+        order = order[tick % len(order) :] + order[: tick % len(order)]
+        # Every third tick the class splits in two groups; otherwise it steps as one.
+        groups = [order[:2], order[2:]] if tick % 3 == 0 else [order]
+        for group in groups:
+            for i, record in zip(group, step_together([trainers[i] for i in group]), strict=True):
+                records[i].append(record)
+    for config, got, trainer in zip(configs, records, trainers, strict=True):
+        expected, fingerprint = _alone(config, data)
+        assert _without_timing(got) == _without_timing(expected), config
+        assert trainer.model.fingerprint() == fingerprint

@@ -315,6 +315,18 @@ class MLP:
         self.flat = flat
         self.params: list[Array] = param_views(flat, self.layer_sizes)
 
+    def move_weights_to(self, flat: Array) -> None:
+        """Keep the weights in ``flat`` from now on, typically a row of a stack of runs'
+        weights (app.ml.training): writing that row is then changing this model."""
+        if flat.shape != self.flat.shape:
+            raise ValueError(f"weights need shape {self.flat.shape}, got {flat.shape}")
+        flat[...] = self.flat
+        self._set_flat(flat)
+
+    def release_weights(self) -> None:
+        """Keep the weights in an array of its own, so a shared stack is not kept alive."""
+        self._set_flat(self.flat.copy())
+
     @property
     def n_parameters(self) -> int:
         """Number of scalar weights and biases."""
