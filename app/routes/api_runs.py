@@ -200,15 +200,25 @@ def event(name: str, payload: dict[str, object], event_id: str | None = None) ->
 
 
 async def _wait_for_slot(admission: Admission) -> AsyncIterable[ServerSentEvent]:
-    """While the reader waits for a free slot, tell them their place once a second."""
+    """While the reader waits for a free slot, tell them their place, and again (checked
+    once a second) only when it changes.
+
+    The page reads the message aloud through a live region, so repeating an unchanged
+    place would only interrupt; and a class of 160 waiting readers told nothing new every
+    second cost the server an event each. sse-starlette's ping keeps the line open.
+    """
+    told = 0
     while not admission.admitted:
-        yield event(
-            "queued",
-            {
-                "position": admission.position,
-                "message": f"The server is busy: you are number {admission.position} in line.",
-            },
-        )
+        position = admission.position
+        if position != told:
+            told = position
+            yield event(
+                "queued",
+                {
+                    "position": position,
+                    "message": f"The server is busy: you are number {position} in line.",
+                },
+            )
         await admission.wait(QUEUE_UPDATE_SECONDS)
 
 

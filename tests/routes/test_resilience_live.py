@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import signal
 import sqlite3
+import time
 from pathlib import Path
 from typing import Any
 
@@ -141,7 +142,46 @@ def test_a_full_server_queues_then_refuses(tmp_path: Path) -> None:
                 assert "event: done" in rest
                 events = sse([*lines])  # ...and the second is served in full
                 names = [name for name, _, _ in events]
-                assert names[names.index("start") :] == ["start"] + ["frame"] * 100 + ["done"]
+                # Told its place once: it stayed number 1 for the two seconds it waited.
+                assert names == ["start"] + ["frame"] * 100 + ["done"]
+    finally:
+        server.stop()
+
+
+def test_a_waiting_reader_is_told_when_their_place_changes(tmp_path: Path) -> None:
+    server = LiveServer(
+        tmp_path / "data",
+        {"PHASELAB_MAX_LIVE_STREAMS": "1", "PHASELAB_MAX_QUEUED_STREAMS": "2"},
+    )
+    server.start()
+    try:
+        spec = {"model": "mlp", "steps": 100, "speed": "slow"}  # 100 frames: 12 s
+        run_id = httpx.post(f"{server.url}/api/runs", json=spec).json()["run_id"]
+        url = f"{server.url}/api/runs/{run_id}/events"
+        with (
+            httpx.Client(timeout=30) as a,
+            httpx.Client(timeout=30) as b,
+            httpx.Client(timeout=30) as c,
+            a.stream("GET", url) as first,
+        ):
+            # Iterators kept: a dropped one closes its response, and that reader leaves.
+            first_lines = first.iter_lines()
+            assert next(first_lines) == "event: start"
+            with b.stream("GET", url) as second:
+                second_lines = second.iter_lines()
+                assert next(second_lines) == "event: queued"
+                with c.stream("GET", url) as third:
+                    lines = third.iter_lines()
+                    assert next(lines) == "event: queued"
+                    assert json.loads(next(lines).removeprefix("data: "))["position"] == 2
+                    second.close()  # the reader ahead gives up...
+                    began = time.monotonic()
+                    assert next(lines) == ""
+                    assert next(lines) == "event: queued"  # ...and this one moves up
+                    moved = json.loads(next(lines).removeprefix("data: "))
+                    assert moved["position"] == 1
+                    assert "number 1 in line" in moved["message"]
+                    assert time.monotonic() - began < 3
     finally:
         server.stop()
 
