@@ -84,9 +84,9 @@ def test_counters_add_up_the_counted_cost_of_each_step() -> None:
     run = frames(execution)
     model, n_train = execution.model, len(execution.built.data.y_train)
     update = Adam(learning_rate=0.01).flops_per_update(model.n_parameters)
-    # Each epoch walks the training set in batches; the last batch takes what is left.
-    sizes = [32] * (n_train // 32) + ([n_train % 32] if n_train % 32 else [])
-    batches = (sizes * SPEC.steps)[: SPEC.steps]
+    # Every batch is full: one that ends an epoch is topped up from the next.
+    assert n_train % 32 != 0
+    batches = [32] * SPEC.steps
     cost = [
         model.flops_forward(b) + model.flops_loss(b) + model.flops_backward(b) + update
         for b in batches

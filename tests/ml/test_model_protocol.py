@@ -41,8 +41,9 @@ def test_records_count_forward_loss_backward_and_update(kind: str) -> None:
         model = language
     seen = [r.examples_seen for r in records]
     sizes = [b - a for a, b in itertools.pairwise([0, *seen])]
-    # The regression has 70 training points: two batches of 32, then the epoch's last 6.
-    assert sizes == ([32, 32, 6, 32, 32] if kind == "linear" else [32] * 5)
+    # Every step sees 32, even the third of the regression's: its 70 training points end
+    # the first epoch with 6, and the next epoch's first 26 fill that batch up.
+    assert sizes == [32] * 5
     per_step = [
         model.flops_forward(n) + model.flops_loss(n) + model.flops_backward(n)
         + 14 * model.n_parameters

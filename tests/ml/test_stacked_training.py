@@ -251,9 +251,9 @@ def data(moons: Dataset, circles: Dataset) -> dict[str, Dataset]:
     return {"moons": moons, "circles": circles}
 
 
-# 210 training points: batches of 32 end each epoch with one of 18; batches of 18 end with
-# one of 12. Runs that started later are at other places in their epochs, so the groups
-# change from step to step (a batch of 18 of one run stacks with an epoch end of another).
+# Runs that join late, finish early, or differ in optimizer, shape or batch size: the
+# groups change from tick to tick. Their batches straddle epoch ends (210 training points
+# are not a whole number of 32s or 18s) at different ticks, and still stack.
 MIXED = [
     Config(seed=1),
     Config(seed=2, start=3),
@@ -413,3 +413,19 @@ def test_runs_regrouped_and_reordered_every_step_match_alone(data: dict[str, Dat
         expected, fingerprint = _alone(config, data)
         assert _without_timing(got) == _without_timing(expected), config
         assert trainer.model.fingerprint() == fingerprint
+
+
+def test_runs_at_different_points_of_their_epochs_step_as_one_group(moons: Dataset) -> None:
+    trainers = _class(5, 40, moons)
+    for ahead, trainer in enumerate(trainers):
+        for _ in range(ahead):  # each run a step further into its epochs
+            step_together([trainer])
+    restacked = 0
+    previous = None
+    for _ in range(20):  # every run crosses at least one epoch end (every 7th batch)
+        step_together(trainers)
+        stack = trainers[0].stack
+        assert stack is not None and len(stack.members) == len(trainers)
+        restacked += stack is not previous
+        previous = stack
+    assert restacked == 1  # stacked once, then kept for every step

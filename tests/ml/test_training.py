@@ -14,6 +14,7 @@ from app.ml.training import (
     DEFAULT_PRESET,
     DIVERGENCE_LOSS,
     StepRecord,
+    _shuffled_batches,
     minibatches,
     train_steps,
 )
@@ -61,9 +62,9 @@ def test_replaying_k_steps_equals_the_first_k_of_a_longer_run(moons: Dataset) ->
 
 def test_records_count_steps_examples_flops_and_time(moons: Dataset) -> None:
     records, model = _run(moons, 10)
-    n_train = len(moons.y_train)  # 210: six batches of 32, then 18
+    assert len(moons.y_train) == 210  # six batches of 32, then 18 topped up from epoch 2
     assert [r.step for r in records] == list(range(1, 11))
-    batch_sizes = [32] * 6 + [n_train - 6 * 32] + [32] * 3
+    batch_sizes = [32] * 10
     assert [r.examples_seen for r in records] == list(itertools.accumulate(batch_sizes))
     # One step on 32 rows of 2-16-16-2 with Adam: forward 22912 + loss 96 + backward 42176
     # + update 14 * 354, worked in tests/ml/test_mlp.py and test_optimizers.py.
@@ -77,14 +78,32 @@ def test_records_count_steps_examples_flops_and_time(moons: Dataset) -> None:
     assert not any(r.diverged for r in records)
 
 
-def test_each_epoch_is_a_permutation_of_the_training_set() -> None:
+def test_each_epoch_is_a_permutation_and_every_batch_is_full() -> None:
     batches = minibatches(10, 4, seed=0)
-    first_epoch = [next(batches) for _ in range(3)]
-    second_epoch = [next(batches) for _ in range(3)]
-    assert [len(b) for b in first_epoch] == [4, 4, 2]
-    assert sorted(np.concatenate(first_epoch)) == list(range(10))
-    assert sorted(np.concatenate(second_epoch)) == list(range(10))
-    assert not np.array_equal(np.concatenate(first_epoch), np.concatenate(second_epoch))
+    stream = np.concatenate([next(batches) for _ in range(10)])  # 40 indices: 4 epochs
+    epochs = stream.reshape(4, 10)
+    for epoch in epochs:
+        assert sorted(epoch) == list(range(10))
+    assert len({tuple(epoch) for epoch in epochs}) == 4  # a fresh shuffle each time
+    # The third batch ends epoch 1 with 2 indices and starts epoch 2 with 2 more.
+    third = minibatches(10, 4, seed=0)
+    assert [len(next(third)) for _ in range(5)] == [4] * 5
+
+
+def test_shuffled_batches_are_the_rows_of_minibatches(moons: Dataset) -> None:
+    rows = _shuffled_batches(moons.x_train, moons.y_train, 32, seed=3)
+    indices = minibatches(len(moons.y_train), 32, seed=3)
+    for _ in range(20):  # three epochs, two of their batches straddling a boundary
+        x, y = next(rows)
+        index = next(indices)
+        np.testing.assert_array_equal(x, moons.x_train[index])
+        np.testing.assert_array_equal(y, moons.y_train[index])
+
+
+def test_a_batch_larger_than_the_data_is_one_whole_epoch_each_step() -> None:
+    batches = minibatches(3, 10, seed=0)
+    for _ in range(3):
+        assert sorted(next(batches)) == [0, 1, 2]
 
 
 def test_batch_larger_than_the_training_set_uses_all_of_it(moons: Dataset) -> None:
