@@ -90,6 +90,18 @@ def test_each_epoch_is_a_permutation_and_every_batch_is_full() -> None:
     assert [len(next(third)) for _ in range(5)] == [4] * 5
 
 
+def test_minibatches_read_one_permutation_per_epoch_end_to_end() -> None:
+    """Against the plainest statement of the order: epochs' permutations, one after the
+    other from one generator, cut in batches. 120 batches of 32 over 210 rows cross the
+    refills of several epochs at a time."""
+    rng = np.random.default_rng(5)
+    stream = np.concatenate([rng.permutation(210) for _ in range(20)])
+    batches = minibatches(210, 32, seed=5)
+    for number in range(120):
+        expected = stream[number * 32 : (number + 1) * 32]
+        np.testing.assert_array_equal(next(batches), expected)
+
+
 def test_shuffled_batches_are_the_rows_of_minibatches(moons: Dataset) -> None:
     rows = _shuffled_batches(moons.x_train, moons.y_train, 32, seed=3)
     indices = minibatches(len(moons.y_train), 32, seed=3)
