@@ -16,7 +16,7 @@ from app.ml.digits import N_CLASSES, SIDE, make_digits
 from app.ml.models.language import NextWordModel
 from app.ml.models.linear import LinearRegression
 from app.ml.models.mlp import MLP, stacked_chance_of_class, stacked_proba
-from app.ml.novelty import default_threshold
+from app.ml.novelty import TrainingPoints, default_threshold
 from app.ml.surface import grid_axis, grid_points, regression_curve
 from app.ml.text import load_corpus, make_text_data
 from app.run_specs import AnySpec, DigitsSpec, LanguageSpec, LinearSpec, MlpSpec
@@ -40,6 +40,7 @@ class Built:
     data: Any  # a DataSplit of the model's kind
     extra: Any = None  # the language model's TextData
     _novelty_threshold: float | None = field(default=None, init=False, repr=False)
+    _training_points: TrainingPoints | None = field(default=None, init=False, repr=False)
 
     def novelty_threshold(self) -> float:
         """How far from the training points a question counts as outside the data.
@@ -50,6 +51,12 @@ class Built:
         if self._novelty_threshold is None:
             self._novelty_threshold = default_threshold(self.data.x_train)
         return self._novelty_threshold
+
+    def distances_to_data(self, x: Any) -> Any:
+        """Each question's distance to the nearest training point (see app.ml.novelty)."""
+        if self._training_points is None:
+            self._training_points = TrainingPoints(self.data.x_train)
+        return self._training_points.nearest_distances(x)
 
 
 @dataclass

@@ -18,7 +18,6 @@ from numpy.typing import NDArray
 from app.families import Built, Model
 from app.ml.digits import SIDE, drawing_problem, prepare_drawing
 from app.ml.models.mlp import MLP
-from app.ml.novelty import nearest_distances
 from app.ml.quantize import agreement, float_size_bytes, quantize
 from app.ml.text import prompt_problem
 
@@ -51,7 +50,7 @@ def classify_points(model: MLP, built: Built, inputs: list[list[float]]) -> dict
     if x.ndim != 2 or x.shape[1] != 2:
         raise QuestionError("inputs", "Each input must be a point [x, y].")
     answer = timed(lambda: model.predict_proba(x))
-    distances = nearest_distances(x, built.data.x_train)
+    distances = built.distances_to_data(x)
     threshold = built.novelty_threshold()
     return {
         "predictions": np.argmax(answer.value, axis=1).tolist(),

@@ -21,3 +21,13 @@ def fingerprint(arrays: Sequence[NDArray[np.float64]]) -> str:
         digest.update(np.asarray([array.ndim, *array.shape], dtype=np.int64).tobytes())
         digest.update(np.ascontiguousarray(array, dtype=np.float64).tobytes())
     return digest.hexdigest()
+
+
+def fingerprint_flat(shape: Sequence[int], flat: NDArray[np.float64]) -> str:
+    """The same kind of digest for weights kept in one flat vector: ``shape`` (the layer
+    sizes that cut it into arrays) and the vector's bytes, hashed in two updates instead
+    of two per array. It costs a question a few microseconds rather than about fifteen."""
+    digest = hashlib.blake2b(digest_size=DIGEST_BYTES)
+    digest.update(np.asarray(shape, dtype=np.int64).tobytes())
+    digest.update(np.ascontiguousarray(flat, dtype=np.float64).tobytes())
+    return digest.hexdigest()

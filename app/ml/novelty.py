@@ -24,21 +24,45 @@ SPACING_MULTIPLE = 3.0
 _CHUNK = 1024
 
 
+class TrainingPoints:
+    """A training set made ready for many distance questions.
+
+    The server asks it once per question, a class thousands of times a minute; the
+    training set's transpose (scaled by -2) and squared norms never change, so they are
+    computed once here rather than on every question.
+    """
+
+    def __init__(self, x_train: Array) -> None:
+        if x_train.ndim != 2 or len(x_train) == 0:
+            raise ValueError("x_train must be a non-empty (n, d) array")
+        self.x_train = x_train
+        self._minus_twice_transposed = -2.0 * x_train.T
+        self._norms = (x_train * x_train).sum(axis=1)
+
+    def nearest_distances(self, x: Array) -> Array:
+        """Euclidean distance (m,) from each row of x (m, d) to its nearest training row."""
+        queries = np.atleast_2d(np.asarray(x, dtype=np.float64))
+        if queries.shape[1] != self.x_train.shape[1]:
+            raise ValueError(
+                f"x has {queries.shape[1]} features, x_train has {self.x_train.shape[1]}"
+            )
+        out = np.empty(len(queries))
+        for start in range(0, len(queries), _CHUNK):
+            q = queries[start : start + _CHUNK]
+            # |q - t|^2 = |t|^2 - 2 q.t + |q|^2: one matmul instead of an (m, n, d)
+            # difference, and |q|^2 added after the minimum, as it is the same for every t.
+            squared = q @ self._minus_twice_transposed
+            squared += self._norms
+            nearest = squared.min(axis=1)
+            nearest += (q * q).sum(axis=1)
+            np.maximum(nearest, 0.0, out=nearest)
+            out[start : start + _CHUNK] = np.sqrt(nearest, out=nearest)
+        return out
+
+
 def nearest_distances(x: Array, x_train: Array) -> Array:
     """Euclidean distance (m,) from each row of x (m, d) to its nearest row of x_train (n, d)."""
-    if x_train.ndim != 2 or len(x_train) == 0:
-        raise ValueError("x_train must be a non-empty (n, d) array")
-    queries = np.atleast_2d(np.asarray(x, dtype=np.float64))
-    if queries.shape[1] != x_train.shape[1]:
-        raise ValueError(f"x has {queries.shape[1]} features, x_train has {x_train.shape[1]}")
-    train_norms = (x_train * x_train).sum(axis=1)
-    out = np.empty(len(queries))
-    for start in range(0, len(queries), _CHUNK):
-        q = queries[start : start + _CHUNK]
-        # |q - t|^2 = |q|^2 - 2 q.t + |t|^2, one matmul instead of an (m, n, d) difference.
-        squared = (q * q).sum(axis=1)[:, None] - 2.0 * (q @ x_train.T) + train_norms
-        out[start : start + _CHUNK] = np.sqrt(np.maximum(squared.min(axis=1), 0.0))
-    return out
+    return TrainingPoints(x_train).nearest_distances(x)
 
 
 def typical_spacing(x_train: Array) -> float:

@@ -148,6 +148,12 @@ def test_fingerprint_includes_shapes() -> None:
     values = np.arange(6.0)
     assert fingerprint([values.reshape(2, 3)]) != fingerprint([values.reshape(3, 2)])
     assert fingerprint([values]) != fingerprint([values[:3], values[3:]])
+    # An MLP hashes its flat weights with its layer sizes: two networks of 18 weights
+    # holding the same numbers are still told apart.
+    wide, deep = MLP((5, 2, 2), "tanh", seed=0), MLP((2, 2, 2, 2), "tanh", seed=0)
+    assert wide.n_parameters == deep.n_parameters == 18
+    deep.flat[...] = wide.flat
+    assert wide.fingerprint() != deep.fingerprint()
 
 
 # -- FLOPs ----------------------------------------------------------------------------

@@ -36,7 +36,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from app.ml.fingerprint import fingerprint as _fingerprint
+from app.ml.fingerprint import fingerprint_flat
 from app.ml.models.base import CROSS_ENTROPY_DIVERGENCE_LOSS
 
 Array = NDArray[np.float64]
@@ -403,8 +403,9 @@ class MLP:
     # -- identity ------------------------------------------------------------------
 
     def fingerprint(self) -> str:
-        """16 hex chars identifying the exact weights (bytes and shapes, in order)."""
-        return _fingerprint(self.params)
+        """16 hex chars identifying the exact weights: the layer sizes and every weight's
+        bytes, in order (all of them are in flat)."""
+        return fingerprint_flat(self.layer_sizes, self.flat)
 
     def copy(self) -> MLP:
         """An independent model with equal weights."""
