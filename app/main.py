@@ -12,7 +12,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
-from app import cost_panel, errors
+from app import collector, cost_panel, errors
 from app.frame_batcher import FrameBatcher
 from app.lessons import LessonError, check_limits, load_lessons
 from app.limits import RateLimiter
@@ -74,7 +74,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         store = SqliteRunStore(settings.data_dir / "runs.sqlite3")
         app.state.store = store
         try:
-            yield
+            with collector.tuned_for_serving():
+                yield
         finally:
             store.close()
 
