@@ -155,9 +155,9 @@ class RunTrainer:
             raise ValueError(f"need steps >= 0 and batch_size >= 1, got {steps}, {batch_size}")
         self.model = model
         self.optimizer = optimizer
-        self.x, self.y = dataset.x_train, dataset.y_train
+        x, y = dataset.x_train, dataset.y_train
         self.steps = steps
-        self._batches = _shuffled_batches(self.x, self.y, batch_size, seed)
+        self._batches = _shuffled_batches(x, y, batch_size, seed)
         self.step = self.examples_seen = self.flops = self.compute_ns = 0
         self.diverged = False
         self._flops: dict[tuple[int, bool], int] = {}
@@ -166,9 +166,14 @@ class RunTrainer:
         # for a model that steps alone.
         self.stack_key: tuple[object, ...] | None = None
         if isinstance(model, MLP):
-            size = min(batch_size, len(self.y))
-            self.stack_key = (model.layer_sizes, model.activation, type(optimizer), size)
-            self.stack_key += (self.x.shape[1:],)
+            size = min(batch_size, len(y))
+            self.stack_key = (
+                model.layer_sizes,
+                model.activation,
+                type(optimizer),
+                size,
+                x.shape[1:],
+            )
 
     @property
     def finished(self) -> bool:
@@ -245,11 +250,11 @@ class _Stack:
     def of(cls, trainers: Sequence[RunTrainer]) -> _Stack:
         """The stack the trainers already share, in this order, or a new one."""
         current = trainers[0].stack
+        # Each must still keep its rows there: a member may have moved to another stack.
         if (
             current is not None
-            and len(current.members) == len(trainers)
-            and all(t.stack is current for t in trainers)
             and current.members == tuple(trainers)
+            and all(t.stack is current for t in trainers)
         ):
             return current
         return cls(trainers)
