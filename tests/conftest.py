@@ -8,7 +8,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -41,19 +41,24 @@ def read_events(
     client: TestClient, run_id: str, headers: dict[str, str] | None = None
 ) -> list[tuple[str, str | None, dict[str, Any]]]:
     """(event, id, data) for every event of a run's stream, read to its end."""
-    out: list[tuple[str, str | None, dict[str, Any]]] = []
     with client.stream("GET", f"/api/runs/{run_id}/events", headers=headers or {}) as response:
         assert response.status_code == 200
         assert response.headers["content-type"].startswith("text/event-stream")
-        event: dict[str, str] = {}
-        for line in response.iter_lines():
-            if not line:
-                if "event" in event:
-                    out.append((event["event"], event.get("id"), json.loads(event["data"])))
-                event = {}
-            elif not line.startswith(":"):
-                key, _, value = line.partition(": ")
-                event[key] = value
+        return sse_events(response.iter_lines())
+
+
+def sse_events(lines: Iterable[str]) -> list[tuple[str, str | None, dict[str, Any]]]:
+    """(event, id, data) for each complete event in a stream's lines; comments skipped."""
+    out: list[tuple[str, str | None, dict[str, Any]]] = []
+    event: dict[str, str] = {}
+    for line in lines:
+        if not line:
+            if "event" in event:
+                out.append((event["event"], event.get("id"), json.loads(event["data"])))
+            event = {}
+        elif not line.startswith(":"):
+            key, _, value = line.partition(": ")
+            event[key] = value
     return out
 
 

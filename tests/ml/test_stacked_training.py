@@ -218,16 +218,21 @@ def _alone(config: Config, data: dict[str, Dataset]) -> tuple[list[StepRecord], 
     return records, model.fingerprint()
 
 
-def _together(
-    configs: list[Config], data: dict[str, Dataset]
-) -> tuple[list[list[StepRecord]], list[str], list[list[StepRecord]]]:
-    """Each run's records and fingerprint, all stepped together; and every tick's records."""
+def _trainers(configs: list[Config], data: dict[str, Dataset]) -> list[RunTrainer]:
     trainers = []
     for config in configs:
         model, dataset, optimizer = _parts(config, data)
         trainers.append(
             RunTrainer(model, dataset, optimizer, config.steps, config.batch_size, config.seed)
         )
+    return trainers
+
+
+def _together(
+    configs: list[Config], data: dict[str, Dataset]
+) -> tuple[list[list[StepRecord]], list[str], list[list[StepRecord]]]:
+    """Each run's records and fingerprint, all stepped together; and every tick's records."""
+    trainers = _trainers(configs, data)
     records: list[list[StepRecord]] = [[] for _ in configs]
     ticks: list[list[StepRecord]] = []
     tick = 0
@@ -394,12 +399,7 @@ def test_a_finished_run_keeps_its_weights_and_moments_to_itself(moons: Dataset) 
 def test_runs_regrouped_and_reordered_every_step_match_alone(data: dict[str, Dataset]) -> None:
     """Stacks are rebuilt whenever the company or its order changes; the bits never do."""
     configs = [Config(seed=s, steps=20) for s in range(1, 7)]
-    trainers = []
-    for config in configs:
-        model, dataset, optimizer = _parts(config, data)
-        trainers.append(
-            RunTrainer(model, dataset, optimizer, config.steps, config.batch_size, config.seed)
-        )
+    trainers = _trainers(configs, data)
     records: list[list[StepRecord]] = [[] for _ in configs]
     for tick in range(configs[0].steps):
         order = list(range(len(trainers)))

@@ -12,29 +12,16 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import LiveServer
+from tests.conftest import LiveServer, sse_events
 
 pytestmark = pytest.mark.server
-
-
-def sse(lines: list[str]) -> list[tuple[str, str | None, dict[str, Any]]]:
-    events, event = [], {}  # type: ignore[var-annotated]
-    for line in lines:
-        if not line:
-            if "event" in event:
-                events.append((event["event"], event.get("id"), json.loads(event["data"])))
-            event = {}
-        elif not line.startswith(":"):
-            key, _, value = line.partition(": ")
-            event[key] = value
-    return events
 
 
 def read_all(server: LiveServer, run_id: str, headers: dict[str, str] | None = None) -> list[Any]:
     url = f"{server.url}/api/runs/{run_id}/events"
     with httpx.stream("GET", url, headers=headers or {}, timeout=30) as response:
         assert response.status_code == 200
-        return sse(list(response.iter_lines()))
+        return sse_events(response.iter_lines())
 
 
 def test_a_restart_mid_stream_loses_nothing(tmp_path: Path) -> None:
@@ -140,7 +127,7 @@ def test_a_full_server_queues_then_refuses(tmp_path: Path) -> None:
                 assert (health["live_streams"], health["queued_streams"]) == (1, 1)
                 rest = list(first_lines)  # the first reader finishes...
                 assert "event: done" in rest
-                events = sse([*lines])  # ...and the second is served in full
+                events = sse_events(lines)  # ...and the second is served in full
                 names = [name for name, _, _ in events]
                 # Told its place once: it stayed number 1 for the two seconds it waited.
                 assert names == ["start"] + ["frame"] * 100 + ["done"]
