@@ -80,7 +80,7 @@ def install(app: FastAPI, templates: Jinja2Templates) -> None:
         ) and "text/html" in request.headers.get("accept", "")
         if wants_html and exc.status_code == 404:
             return templates.TemplateResponse(
-                request, "404.html", {"message": exc.detail}, status_code=404
+                request, "pages/404.html", {"message": exc.detail}, status_code=404
             )
         return JSONResponse(
             {"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers

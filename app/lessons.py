@@ -47,7 +47,7 @@ class WidgetBlock:
 
     @property
     def template(self) -> str:
-        return f"_partials/widget_{self.spec.kind.replace('-', '_')}.html"
+        return f"widgets/{self.spec.kind}.html"
 
 
 @dataclass(frozen=True)

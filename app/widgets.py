@@ -2,7 +2,7 @@
 
 Each kind has a small pydantic model: what the author may set (a sentence telling the
 reader what to notice, and for most a preset run that works on the first click). The
-kind picks the partial ``templates/_partials/widget_<kind>.html`` and the script
+kind picks the partial ``templates/widgets/<kind>.html`` and the script
 ``static/js/widgets/<kind>.js``.
 """
 

@@ -16,7 +16,7 @@ router = APIRouter(prefix="/widgets", include_in_schema=False)
 @router.post("/costs", response_class=HTMLResponse)
 async def cost_panel(request: Request, templates: TemplatesDep) -> HTMLResponse:
     """The panel for these counters; a bad number answers 422 with the panel's message."""
-    template = "_partials/cost_panel.html"
+    template = "fragments/cost_panel.html"
     raw = dict((await request.form()).items())
     try:
         run = MeasuredRun.model_validate({k: v for k, v in raw.items() if isinstance(v, str)})

@@ -27,4 +27,4 @@ def metrics(request: Request) -> Response:
 @router.get("/docs", response_class=HTMLResponse)
 def api_docs(request: Request, templates: TemplatesDep) -> HTMLResponse:
     """Swagger UI from our own static files, started by an external script (strict CSP)."""
-    return templates.TemplateResponse(request, "api_docs.html", {})
+    return templates.TemplateResponse(request, "pages/api_docs.html", {})

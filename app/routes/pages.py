@@ -25,7 +25,7 @@ def _remember_browser(request: Request, response: HTMLResponse) -> HTMLResponse:
 
 @router.get("/", response_class=HTMLResponse)
 def course_map(request: Request, lessons: LessonsDep, templates: TemplatesDep) -> HTMLResponse:
-    page = templates.TemplateResponse(request, "index.html", {"lessons": list(lessons.values())})
+    page = templates.TemplateResponse(request, "pages/index.html", {"lessons": list(lessons.values())})
     return _remember_browser(request, page)
 
 
@@ -44,4 +44,4 @@ def lesson_page(
         "previous": ordered[position - 1] if position > 0 else None,
         "next": ordered[position + 1] if position + 1 < len(ordered) else None,
     }
-    return _remember_browser(request, templates.TemplateResponse(request, "lesson.html", context))
+    return _remember_browser(request, templates.TemplateResponse(request, "pages/lesson.html", context))

@@ -23,7 +23,7 @@ async def check_answer(
     templates: TemplatesDep,
     choice: Annotated[str, Form(max_length=4)] = "",
 ) -> HTMLResponse:
-    template = "_partials/quiz_feedback.html"
+    template = "fragments/quiz_feedback.html"
     lesson = lessons.get(slug)
     widgets = lesson.widgets if lesson else []
     quiz = widgets[widget - 1] if 1 <= widget <= len(widgets) else None

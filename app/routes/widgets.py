@@ -39,7 +39,7 @@ async def ask(
     y: Annotated[str, Form(max_length=40)] = "",
 ) -> HTMLResponse:
     """The inference panel's answer for one point, as the partial the panel swaps in."""
-    template = "_partials/inference_result.html"
+    template = "fragments/inference_result.html"
     x_value, x_error = _coordinate("x", x)
     y_value, y_error = _coordinate("y", y)
     error = x_error or y_error
