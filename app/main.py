@@ -1,4 +1,5 @@
-"""The ASGI application: ``create_app(settings)`` wires routers, middleware, static files."""
+"""The ASGI application: ``create_app(settings)`` makes the services, then wires routers,
+middleware and static files over them."""
 
 from __future__ import annotations
 
@@ -12,21 +13,25 @@ from fastapi.templating import Jinja2Templates
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
-from app import collector, cost_panel, errors
-from app.frame_batcher import FrameBatcher
-from app.lessons import LessonError, check_limits, load_lessons
-from app.limits import RateLimiter
-from app.ml.costs import FIGURES, Assumptions, regions
-from app.model_cache import ModelCache
-from app.observability import AccessLogMiddleware, Metrics
-from app.routes import api_models, api_runs, costs, operations, pages, quiz, widgets
-from app.security import SecurityHeadersMiddleware
+from app.content.lessons import Lesson, LessonError, check_limits, load_lessons
+from app.content.widgets import MlpPreset
+from app.costs import panel
+from app.costs.costs import FIGURES, Assumptions, regions
+from app.runs.admission import StreamSlots
+from app.runs.class_batcher import ClassBatcher
+from app.runs.model_cache import ModelCache
+from app.runs.spec_cache import SpecCache
+from app.runs.specs import spec_bounds
+from app.runs.store import SqliteRunStore
 from app.settings import REPO_ROOT, Settings
-from app.spec_lookup import SpecLookup
-from app.static_files import CachedStaticFiles, StaticUrl
-from app.store import SqliteRunStore
-from app.streams import StreamSlots
-from app.widgets import MlpPreset
+from app.web import errors, gc_tuning, operations, pages
+from app.web.api import events, questions, runs
+from app.web.deps import Services
+from app.web.fragments import ask, costs, quiz
+from app.web.observability import AccessLogMiddleware, Metrics
+from app.web.rate_limits import RateLimiter
+from app.web.security import SecurityHeadersMiddleware
+from app.web.static_files import CachedStaticFiles, StaticUrl
 
 STATIC_DIR = REPO_ROOT / "static"
 TEMPLATES_DIR = REPO_ROOT / "templates"
@@ -50,15 +55,65 @@ def _document_server_limits(app: FastAPI, settings: Settings) -> None:
                 spec = schema.get("components", {}).get("schemas", {}).get(name)
                 if spec is not None:
                     spec["properties"]["steps"]["maximum"] = settings.max_steps
-            asks = schema["components"]["schemas"]["PredictRequest"]["properties"]
-            for field in ("inputs",):
-                for option in asks[field].get("anyOf", [asks[field]]):
-                    if option.get("type") == "array":
-                        option["maxItems"] = settings.max_predict_inputs
+            inputs = schema["components"]["schemas"]["PredictRequest"]["properties"]["inputs"]
+            for option in inputs.get("anyOf", [inputs]):
+                if option.get("type") == "array":
+                    option["maxItems"] = settings.max_predict_inputs
             app.openapi_schema = schema
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _templates(settings: Settings) -> Jinja2Templates:
+    """The Jinja environment, with what every page may show: costs' defaults, spec bounds."""
+    templates = Jinja2Templates(directory=TEMPLATES_DIR)
+    env = templates.env.globals
+    env["static_url"] = StaticUrl(STATIC_DIR, "/static")
+    env["cost_regions"] = regions()
+    env["cost_defaults"] = Assumptions.default()
+    env["max_steps"] = settings.max_steps
+    env["spec_bounds"] = spec_bounds(settings.max_steps)
+    env["all_figures"] = list(FIGURES.values())
+    env["default_preset"] = MlpPreset(pace="instant").model_dump(mode="json")
+    env["initial_cost_view"] = panel.build(panel.MeasuredRun())
+    return templates
+
+
+def _services(settings: Settings, lessons: dict[str, Lesson]) -> Services:
+    specs = SpecCache(lambda: services.open_store())
+    models = ModelCache(settings.model_cache_size, specs.get)
+    slots = StreamSlots(settings.max_live_streams, settings.max_queued_streams)
+    metrics = Metrics(slots, models)
+    services = Services(
+        settings=settings,
+        lessons=lessons,
+        templates=_templates(settings),
+        specs=specs,
+        models=models,
+        slots=slots,
+        metrics=metrics,
+        batcher=ClassBatcher(on_batch=metrics.frame_batch),
+        run_limiter=RateLimiter(
+            "new runs", settings.runs_per_minute, burst=max(10, settings.runs_per_minute // 3)
+        ),
+        predict_limiter=RateLimiter(
+            "questions",
+            settings.predicts_per_minute,
+            burst=max(10, settings.predicts_per_minute // 6),
+        ),
+    )
+    return services
+
+
+def _middleware(app: FastAPI, settings: Settings) -> None:
+    # Compresses pages and assets; Starlette leaves text/event-stream alone, so frames
+    # are never held back in a compression buffer. Added last-to-first: the access log
+    # sees every request, including those the host check refuses.
+    app.add_middleware(GZipMiddleware, minimum_size=1024)
+    app.add_middleware(SecurityHeadersMiddleware, frame_ancestors=settings.frame_ancestors)
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.allowed_hosts)
+    app.add_middleware(AccessLogMiddleware)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -67,16 +122,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     over = check_limits(lessons, settings.max_steps)
     if over:
         raise LessonError(over)
+    services = _services(settings, lessons)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # The store lives exactly as long as the server: opened at start, closed at stop.
         store = SqliteRunStore(settings.data_dir / "runs.sqlite3")
-        app.state.store = store
+        services.store = store
         try:
-            with collector.tuned_for_serving():
+            with gc_tuning.tuned_for_serving():
                 yield
         finally:
+            services.store = None
             store.close()
 
     app = FastAPI(
@@ -85,52 +142,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description=DESCRIPTION,
         lifespan=lifespan,
         max_body_size=settings.max_body_bytes,
-        docs_url=None,  # /docs is served by routes/operations.py from our own Swagger UI copy
+        docs_url=None,  # /docs is served by app/web/operations.py from our own Swagger UI copy
         redoc_url=None,
     )
-    app.state.settings = settings
-    app.state.lessons = lessons
-    app.state.specs = SpecLookup(lambda: app.state.store)
-    app.state.models = ModelCache(settings.model_cache_size, app.state.specs.get)
-    app.state.slots = StreamSlots(settings.max_live_streams, settings.max_queued_streams)
-    app.state.metrics = Metrics(app.state.slots, app.state.models)
-    app.state.frames = FrameBatcher(on_batch=app.state.metrics.frame_batch)
-    app.state.run_limiter = RateLimiter(
-        "new runs", settings.runs_per_minute, burst=max(10, settings.runs_per_minute // 3)
-    )
-    app.state.predict_limiter = RateLimiter(
-        "questions", settings.predicts_per_minute, burst=max(10, settings.predicts_per_minute // 6)
-    )
-
+    app.state.services = services
     _document_server_limits(app, settings)
-    templates = Jinja2Templates(directory=TEMPLATES_DIR)
-    templates.env.globals["static_url"] = StaticUrl(STATIC_DIR, "/static")
-    templates.env.globals["cost_regions"] = regions()
-    templates.env.globals["cost_defaults"] = Assumptions.default()
-    templates.env.globals["max_steps"] = settings.max_steps
-    templates.env.globals["all_figures"] = list(FIGURES.values())
-    templates.env.globals["default_preset"] = MlpPreset(pace="instant").model_dump(mode="json")
-    templates.env.globals["initial_cost_view"] = cost_panel.build(cost_panel.MeasuredRun())
-    app.state.templates = templates
-    errors.install(app, templates)
-
-    # Compresses pages and assets; Starlette leaves text/event-stream alone, so frames
-    # are never held back in a compression buffer. Added last-to-first: the access log
-    # sees every request, including those the host check refuses.
-    app.add_middleware(GZipMiddleware, minimum_size=1024)
-    app.add_middleware(SecurityHeadersMiddleware, frame_ancestors=settings.frame_ancestors)
-    app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.allowed_hosts)
-    app.add_middleware(AccessLogMiddleware)
+    errors.install(app, services.templates)
+    _middleware(app, settings)
     app.mount("/static", CachedStaticFiles(directory=STATIC_DIR), name="static")
     # The API first: a class's questions and streams are most of the requests, and each
     # request tries the routes in order.
-    app.include_router(api_runs.router)
-    app.include_router(api_models.router)
-    app.include_router(pages.router)
-    app.include_router(widgets.router)
-    app.include_router(costs.router)
-    app.include_router(quiz.router)
-    app.include_router(operations.router)
+    for router in (runs, events, questions, pages, ask, costs, quiz, operations):
+        app.include_router(router.router)
     return app
 
 

@@ -9,7 +9,7 @@ Run from the repository root:  python bench/bench_mlp.py
 2. Single-point inference: ``predict_proba`` on one (1, 2) row, both libraries.
 3. A class training together: 40 runs (different seeds) stepped as one group by
    ``step_together``, against the same 40 runs each stepped alone, per run-step. This is
-   what the server does when a class's frames fall due at once (app/frame_batcher.py).
+   what the server does when a class's frames fall due at once (app/runs/class_batcher.py).
    Measured twice: runs that all started together, and runs that started up to 6 steps
    apart, so their epochs end at different steps (as in a class that pressed Train over
    a few seconds).

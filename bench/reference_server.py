@@ -28,10 +28,10 @@ from fastapi import Depends, FastAPI, HTTPException, Request, status
 from pydantic import BaseModel, ConfigDict, Field
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
-from app.families import SURFACE_DIGITS, SURFACE_RESOLUTION
-from app.runs import SNAPSHOT_EVERY
+from app.runs.execution import SNAPSHOT_EVERY
+from app.runs.kinds import SURFACE_DIGITS, SURFACE_RESOLUTION
 
-# The app's constants (app/runs.py), copied rather than imported so that the reference
+# The app's constants (app/runs/execution.py), copied rather than imported so that the reference
 # does not move when the app's code does, and loads nothing of the app's engine.
 MAX_FRAMES = 100
 # The same shapes as the app's frames, taken from the app so the two cannot drift apart.

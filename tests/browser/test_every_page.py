@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser
 
-from app.lessons import load_lessons
+from app.content.lessons import load_lessons
 from app.settings import REPO_ROOT, Settings
 from tests.conftest import LiveServer
 

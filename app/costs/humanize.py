@@ -1,0 +1,395 @@
+"""Numbers for people: separators, SI prefixes, durations, money, CO2, and the receipt.
+
+The rules every formatter here follows:
+
+- Three significant figures, trailing zeros dropped: "26.4 MFLOP", "2.04 s", "2 s".
+- Rounding happens before the prefix or unit is chosen, so 999.95 mWh is "1 Wh", never
+  "1000 mWh".
+- SI prefixes run from pico (1e-12) to exa (1e18); only beyond them does a number switch
+  to scientific notation ("3.14 x 10^23 FLOP", written with a times sign and a superscript).
+- Every result carries its unit. NaN and infinity are refused with ValueError: a counter
+  that reaches formatting as NaN is a bug upstream, and "nan" must never reach a reader.
+  No result is ever "-0".
+
+Standard library only, apart from the cost types the receipt reads (app.costs.costs).
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Mapping
+from decimal import ROUND_HALF_UP, Decimal
+
+from app.costs.costs import (
+    JOULES_PER_WH,
+    REGION_FIGURES,
+    Assumptions,
+    Cost,
+    Figure,
+    break_even_queries,
+    cost_ratio,
+    energy_wh,
+)
+
+MICRO = "\N{MICRO SIGN}"
+TIMES = "\N{MULTIPLICATION SIGN}"
+_SUPERSCRIPTS = str.maketrans(
+    "-0123456789",
+    "\N{SUPERSCRIPT MINUS}\N{SUPERSCRIPT ZERO}\N{SUPERSCRIPT ONE}\N{SUPERSCRIPT TWO}"
+    "\N{SUPERSCRIPT THREE}\N{SUPERSCRIPT FOUR}\N{SUPERSCRIPT FIVE}\N{SUPERSCRIPT SIX}"
+    "\N{SUPERSCRIPT SEVEN}\N{SUPERSCRIPT EIGHT}\N{SUPERSCRIPT NINE}",
+)
+SI_PREFIXES = {
+    -12: "p",
+    -9: "n",
+    -6: MICRO,
+    -3: "m",
+    0: "",
+    3: "k",
+    6: "M",
+    9: "G",
+    12: "T",
+    15: "P",
+    18: "E",
+}
+# Names a reader knows; beyond a trillion, scientific notation is clearer than "quadrillion".
+_SCALE_WORDS = {6: "million", 9: "billion", 12: "trillion"}
+
+SECONDS_PER_YEAR = 365.25 * 86400  # the Julian year: the average calendar year
+SIGNIFICANT = 3
+
+
+# ----------------------------------------------------------------------------- helpers
+
+
+def _finite(value: float, name: str = "value", negative: bool = False) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a number; got {type(value).__name__}")
+    result = float(value)
+    if not math.isfinite(result):
+        raise ValueError(f"{name} must be finite to be shown; got {value!r}")
+    if result < 0 and not negative:
+        raise ValueError(f"{name} must not be negative; got {value!r}")
+    return result + 0.0  # -0.0 becomes 0.0
+
+
+def _sig(value: float, digits: int = SIGNIFICANT) -> Decimal:
+    """value rounded to `digits` significant figures (printf's correctly rounded %e)."""
+    return Decimal(f"{value:.{digits - 1}e}")
+
+
+def _plain(number: Decimal, grouping: bool = False) -> str:
+    """A Decimal in positional notation, trailing zeros dropped: 26.40 -> "26.4"."""
+    if number == 0:
+        return "0"
+    return format(number.normalize(), ",f" if grouping else "f")
+
+
+def _scientific(number: Decimal, unit: str) -> str:
+    exponent = number.adjusted()
+    mantissa = _plain(number.scaleb(-exponent))
+    text = f"{mantissa} {TIMES} 10{str(exponent).translate(_SUPERSCRIPTS)}"
+    return f"{text} {unit}" if unit else text
+
+
+def _whole(value: float) -> int:
+    """The nearest whole number, halves away from zero (2.5 -> 3), at any magnitude."""
+    return int(Decimal(value).to_integral_value(ROUND_HALF_UP))
+
+
+def _with_unit(text: str, unit: str) -> str:
+    return f"{text} {unit}" if unit else text
+
+
+def _plural(text: str, singular: str, plural: str) -> str:
+    return f"{text} {singular if text == '1' else plural}"
+
+
+# ---------------------------------------------------------------------------- formatters
+
+
+def format_count(n: float, unit: str = "") -> str:
+    """A whole count with thousands separators: 12002 -> "12,002" (halves round up)."""
+    return _with_unit(f"{_whole(_finite(n, 'n', negative=True)):,}", unit)
+
+
+def format_words(n: float, unit: str = "") -> str:
+    """A count in words past a million: "12,002", "26.4 million", "1.29 billion".
+
+    Below a million the count is exact ("999,500"); from a million, three significant
+    figures and a scale word; past a trillion, scientific notation.
+    """
+    value = _finite(n, "n", negative=True)
+    if abs(_whole(value)) < 10**6:
+        return format_count(value, unit)
+    rounded = _sig(value)
+    scale = rounded.adjusted() // 3 * 3
+    if scale not in _SCALE_WORDS:
+        return _scientific(rounded, unit)
+    return _with_unit(f"{_plain(rounded.scaleb(-scale))} {_SCALE_WORDS[scale]}", unit)
+
+
+def format_si(value: float, unit: str, digits: int = SIGNIFICANT) -> str:
+    """A value with an SI prefix: "26.4 MFLOP", "3.1 µs", "4.2 mWh", "1.29 GWh".
+
+    Prefixes pico to exa; outside them (below 1e-12 or from 1e21) scientific notation:
+    "1 x 10^-15 J" (times sign, superscript). Negative values keep their sign; zero is
+    "0 <unit>".
+    """
+    if not unit:
+        raise ValueError("unit must be given: every number shown carries its unit")
+    number = _finite(value, "value", negative=True)
+    if number == 0:
+        return f"0 {unit}"
+    rounded = _sig(number, digits)
+    scale = rounded.adjusted() // 3 * 3
+    if scale not in SI_PREFIXES:
+        return _scientific(rounded, unit)
+    return f"{_plain(rounded.scaleb(-scale))} {SI_PREFIXES[scale]}{unit}"
+
+
+def format_energy(joules: float) -> str:
+    """Energy as a person reads it: "0.31 J", "4.2 mJ", "2.4 kWh", "1.29 GWh".
+
+    From 0.01 J up to 1 Wh (3,600 J) in plain joules; above, watt-hours with a prefix
+    (the unit on an electricity bill); below 0.01 J, joules with a prefix.
+    """
+    value = _finite(joules, "joules")
+    rounded = _sig(value)
+    if rounded >= Decimal(JOULES_PER_WH):
+        return format_si(value / JOULES_PER_WH, "Wh")
+    if rounded == 0 or rounded >= Decimal("0.01"):
+        return f"{_plain(rounded, grouping=True)} J"
+    return format_si(value, "J")
+
+
+def format_duration(seconds: float) -> str:
+    """A duration in the largest unit that reads naturally.
+
+    "61.8 ms", "2.04 s", "4.5 minutes", "3 hours", "14.8 days", "3.2 years",
+    "10.1 million years". Under a minute with SI prefixes; a year is 365.25 days.
+    """
+    value = _finite(seconds, "seconds")
+    if _sig(value) < 60:
+        return format_si(value, "s")
+    for per, singular, plural, below in (
+        (60.0, "minute", "minutes", 60),
+        (3600.0, "hour", "hours", 24),
+        (86400.0, "day", "days", 366),  # 365 days still reads better than 0.999 years
+    ):
+        rounded = _sig(value / per)
+        if rounded < below:
+            return _plural(_plain(rounded), singular, plural)
+    years = value / SECONDS_PER_YEAR
+    rounded = _sig(years)
+    if rounded < 10**6:
+        return _plural(_plain(rounded, grouping=True), "year", "years")
+    return format_words(years, "years")
+
+
+def format_money(usd: float) -> str:
+    """US dollars, honest about amounts too small to pay.
+
+    - from a cent: to the cent, with separators ("$0.05", "$1,234.57"); from a million,
+      in words ("$4.36 billion");
+    - under a cent: two significant figures, written out ("$0.0021", "$0.0000021");
+    - under a millionth of a dollar: "less than $0.000001", because a row of zeros that
+      long is unreadable and no one is billed for it;
+    - zero: "$0".
+    """
+    value = _finite(usd, "usd")
+    if value == 0:
+        return "$0"
+    rounded = _sig(value, 2)
+    if rounded < Decimal("0.000001"):
+        return "less than $0.000001"
+    if rounded < Decimal("0.01"):
+        return f"${_plain(rounded)}"
+    # In whole cents, exactly (Decimal's quantize would overflow its precision here).
+    cents = _whole(value * 100)
+    if cents < 10**8:
+        return f"${cents // 100:,}.{cents % 100:02d}"
+    return f"${format_words(value)}"
+
+
+def format_co2(grams: float) -> str:
+    """CO2 (equivalent) by mass: "0.03 g", "4.2 mg", "1.2 kg", "552 t", "8,930 t".
+
+    Plain grams from 0.01 g to 1 kg; smaller with SI prefixes; then kilograms; then
+    tonnes (1 t = 1,000 kg), in words past a million tonnes.
+    """
+    value = _finite(grams, "grams")
+    rounded = _sig(value)
+    if rounded == 0:
+        return "0 g"
+    if rounded < Decimal("0.01"):
+        return format_si(value, "g")
+    if rounded < 1000:
+        return f"{_plain(rounded)} g"
+    kilograms = _sig(value / 1e3)
+    if kilograms < 1000:
+        return f"{_plain(kilograms)} kg"
+    tonnes = _sig(value / 1e6)
+    if tonnes < 10**6:
+        return f"{_plain(tonnes, grouping=True)} t"
+    return format_words(value / 1e6, "t")
+
+
+def format_percent(fraction: float) -> str:
+    """A share as a percentage, two significant figures: 0.00036 -> "0.036%"."""
+    percent = _sig(_finite(fraction, "fraction") * 100, 2)
+    if percent == 0:
+        return "0%"
+    if percent < Decimal("0.0001"):
+        return "less than 0.0001%"
+    return f"{_plain(percent, grouping=True)}%"
+
+
+def _about(ratio: float) -> str:
+    """A ratio for a sentence: "1.5", "42", "11,479", "3.2 million"."""
+    if ratio >= 10**6:
+        return format_words(ratio)
+    if ratio >= 100:
+        return format_count(ratio)
+    return _plain(_sig(ratio, 2))
+
+
+# ------------------------------------------------------------------------------- receipt
+
+
+def _operations(flops: int) -> str:
+    return _plural(format_words(flops), "arithmetic operation", "arithmetic operations")
+
+
+def _answers(n: int) -> str:
+    """A whole number of answers: "1 answer", "5,150 answers", "592 million answers"."""
+    return _plural(format_words(n), "answer", "answers")
+
+
+def _as_many_answers(ratio: float) -> str:
+    """A ratio counted in answers: "about 1.5 answers", "about 11,478 answers"."""
+    return f"about {_plural(_about(ratio), 'answer', 'answers')}"
+
+
+def _training_line(training: Cost, figures: Mapping[str, Figure]) -> str:
+    opening = (
+        f"Training this model took {_operations(training.flops)} and "
+        f"{format_duration(training.compute_seconds)} of computing"
+    )
+    if training.energy_joules == 0:
+        return f"{opening}: too quick for the clock to measure its energy."
+    prompt = figures["gemini_prompt_energy"]
+    share = training.energy_joules / (energy_wh(prompt) * JOULES_PER_WH)
+    one_prompt = f"one chatbot prompt ({prompt.number:g} {prompt.unit}, {prompt.cite})"
+    if share < 1:
+        comparison = f"about {format_percent(share)} of the energy of {one_prompt}"
+    else:
+        comparison = f"about {_about(share)} times the energy of {one_prompt}"
+    return f"{opening}, about {format_energy(training.energy_joules)} of energy: {comparison}."
+
+
+def _assumptions_line(
+    training: Cost, assumptions: Assumptions, figures: Mapping[str, Figure]
+) -> str:
+    """Every assumption behind the estimates, each with its source or "your choice"."""
+
+    def source(figure_id: str, value: float) -> str:
+        figure = figures[figure_id]
+        return figure.cite if value == figure.number else "your choice"
+
+    grid = figures[REGION_FIGURES[assumptions.region]]
+    return (
+        f"At {format_si(assumptions.watts, 'W')} while computing "
+        f"({source('cpu_watts_per_core', assumptions.watts)}), the {grid.label} grid's "
+        f"{grid.number:g} g of CO2 per kWh ({grid.cite}, for {grid.year}) and "
+        f"{format_money(assumptions.price_per_hour)} per core-hour "
+        f"({source('cpu_core_hour_price', assumptions.price_per_hour)}), training emitted "
+        f"about {format_co2(training.co2_grams)} of CO2 and cost "
+        f"{format_money(training.money_usd)}."
+    )
+
+
+def _answer_lines(training: Cost, per_query: Cost) -> list[str]:
+    answer = f"Answering one question took {_operations(per_query.flops)}"
+    by_flops = cost_ratio(training, per_query, "flops")
+    by_time = cost_ratio(training, per_query, "energy")
+    if by_time is None:
+        lines = [f"{answer}, too quick for the clock to measure its time."]
+    else:
+        lines = [
+            f"{answer} and {format_duration(per_query.compute_seconds)}, "
+            f"about {format_energy(per_query.energy_joules)}."
+        ]
+    if by_flops is not None and by_time is not None:
+        lines.append(
+            f"So training took as much arithmetic as {_as_many_answers(by_flops)}, and as much "
+            f"computing time, energy, CO2 and money as {_as_many_answers(by_time)}."
+        )
+    elif by_flops is not None:
+        lines.append(f"So training took as much arithmetic as {_as_many_answers(by_flops)}.")
+    return lines
+
+
+def _queries_line(training: Cost, per_query: Cost, queries: int) -> str:
+    if queries == 0:
+        return "You have not asked it anything yet: so far, all of its cost is training."
+    used = per_query * queries
+    together = " together" if queries > 1 else ""
+    line = f"Your {_answers(queries)}{together} used about {format_energy(used.energy_joules)}"
+    if training.energy_joules > 0:
+        line += (
+            f", {format_percent(used.energy_joules / training.energy_joules)} of what training used"
+        )
+    return f"{line}."
+
+
+def _break_even_lines(training: Cost, per_query: Cost, queries: int) -> list[str]:
+    crossing = break_even_queries(training, per_query, "energy")
+    if crossing is None:
+        # An answer too quick to time still did arithmetic: say when that catches up.
+        by_flops = break_even_queries(training, per_query, "flops")
+        if by_flops is None:
+            return []
+        return [f"By arithmetic, answering catches up with training after {_answers(by_flops)}."]
+    if crossing == 0:
+        return []
+    passed = " You have already passed that point." if queries >= crossing else ""
+    return [
+        f"After {_answers(crossing)}, answering will have used as much energy as training: "
+        f"from then on, using this model costs more than making it did.{passed}"
+    ]
+
+
+def _published_line(figures: Mapping[str, Figure]) -> str:
+    published = figures["bloomz7b_break_even"]
+    return (
+        "For comparison, a real model: BLOOMz-7B's answers used as much energy as training "
+        f"and fine-tuning it after about {_answers(round(published.number))} ({published.cite})."
+    )
+
+
+def receipt(
+    training: Cost,
+    per_query: Cost,
+    queries: int,
+    assumptions: Assumptions,
+    figures: Mapping[str, Figure],
+) -> list[str]:
+    """The plain-language receipt, one sentence per item: what training cost (against one
+    chatbot prompt), the assumptions behind it, what one answer cost, what the reader's
+    answers added up to, when inference catches up, and a real model's case.
+
+    ``training`` and ``per_query`` should come from the same ``assumptions``. Comparisons
+    are only to sourced figures in figures.toml, each naming its source.
+    """
+    if isinstance(queries, bool) or not isinstance(queries, int) or queries < 0:
+        raise ValueError(f"queries must be a whole number, 0 or more; got {queries!r}")
+    return [
+        _training_line(training, figures),
+        _assumptions_line(training, assumptions, figures),
+        *_answer_lines(training, per_query),
+        _queries_line(training, per_query, queries),
+        *_break_even_lines(training, per_query, queries),
+        _published_line(figures),
+    ]

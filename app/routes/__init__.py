@@ -1,1 +1,0 @@
-"""HTTP routes: thin handlers that parse, call the domain, and render or answer JSON."""

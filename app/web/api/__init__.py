@@ -1,0 +1,1 @@
+"""The JSON API: runs (create, read), events (watch one train), questions (ask one)."""

@@ -1,0 +1,1 @@
+"""htmx endpoints that answer a server-rendered fragment: an answer, the cost panel, a quiz."""

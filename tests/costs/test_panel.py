@@ -1,0 +1,84 @@
+"""The cost panel: estimates from counters and assumptions, each change touching only its own."""
+
+from __future__ import annotations
+
+from bs4 import BeautifulSoup
+from fastapi.testclient import TestClient
+
+from app.costs.panel import MeasuredRun, build
+
+FROZEN = {
+    "train_flops": 26_000_000,
+    "train_compute_ns": 70_000_000,
+    "watched_ms": 2_000,
+    "n_parameters": 354,
+    "frozen": True,
+    "queries": 2,
+    "infer_flops": 1_432,
+    "infer_compute_ns": 40_000,
+    "last_flops": 716,
+    "last_compute_ns": 15_000,
+}
+
+
+def cells(view_rows: list[object]) -> dict[str, tuple[str, str, str]]:
+    return {r.label: (r.training, r.last, r.total) for r in view_rows}  # type: ignore[attr-defined]
+
+
+def test_before_any_question_inference_shows_a_dash() -> None:
+    view = build(MeasuredRun())
+    for training, last, total in cells(view.rows).values():
+        assert training and last == total == "\N{EN DASH}"
+    assert view.receipt == [] and view.ratio is None and view.scale_up is None
+
+
+def test_a_frozen_run_with_answers_gets_the_whole_story() -> None:
+    view = build(MeasuredRun.model_validate(FROZEN))
+    energy = cells(view.rows)["Energy (estimate)"]
+    assert energy[0] == "0.35 J"  # 70 ms at 5 W, worked by hand
+    assert view.ratio is not None and "arithmetic as about 36,313" in view.ratio  # 26e6 / 716
+    assert view.break_even is not None and view.truth is not None
+    assert "29 times faster" in view.truth  # 2 s watched / 70 ms computed
+    assert view.receipt and any("Google 2025" in line for line in view.receipt)
+    assert view.scale_up is not None and "GPT-3" in view.scale_up
+    assert view.comparison[0]["label"] == "Your model"
+    assert "592" in view.published_case or "593" in view.published_case
+    assert all(source.figure.source for source in view.sources)
+
+
+def test_each_assumption_changes_only_what_depends_on_it() -> None:
+    base = cells(build(MeasuredRun.model_validate(FROZEN)).rows)
+    watts = cells(build(MeasuredRun.model_validate({**FROZEN, "watts": 50})).rows)
+    region = cells(build(MeasuredRun.model_validate({**FROZEN, "region": "france"})).rows)
+    price = cells(build(MeasuredRun.model_validate({**FROZEN, "price_per_hour": 5})).rows)
+    e, c, m = "Energy (estimate)", "CO2 (estimate)", "Money (estimate)"
+    assert watts[e] != base[e] and watts[c] != base[c] and watts[m] == base[m]
+    assert region[e] == base[e] and region[c] != base[c] and region[m] == base[m]
+    assert price[e] == base[e] and price[c] == base[c] and price[m] != base[m]
+
+
+def test_the_fragment_renders_and_refuses_bad_numbers(client: TestClient) -> None:
+    form = {k: str(int(v)) if isinstance(v, bool) else str(v) for k, v in FROZEN.items()}
+    response = client.post("/widgets/costs", data=form)
+    assert response.status_code == 200
+    soup = BeautifulSoup(response.text, "html.parser")
+    assert soup.select_one(".cost-table caption").get_text().startswith("Energy, CO2 and money")
+    assert soup.select(".receipt li")
+    assert soup.select_one("details.sources summary").get_text() == "Where these numbers come from"
+    for bad, words in [
+        ({"watts": "-1"}, "watts"),
+        ({"region": "mars"}, "region"),
+        ({"train_flops": "lots"}, "train_flops"),
+        ({"price_per_hour": "nan"}, "price_per_hour"),
+    ]:
+        refused = client.post("/widgets/costs", data={**form, **bad})
+        assert refused.status_code == 422, bad
+        assert words in BeautifulSoup(refused.text, "html.parser").select_one(".error").get_text()
+
+
+def test_the_lesson_page_renders_the_empty_panel(client: TestClient) -> None:
+    soup = BeautifulSoup(client.get("/lessons/what-training-means").text, "html.parser")
+    widget = soup.select_one("[data-widget=train-classifier]")
+    assert widget.select_one("[data-role=costs] .cost-table") is not None
+    assert widget.select_one("[name=region] option[selected]")["value"] == "world"
+    assert widget.select_one("[data-role=announce][aria-live=polite]") is not None
