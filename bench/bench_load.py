@@ -768,10 +768,10 @@ def print_tables(summaries: list[Summary], top_level: int, rounds_at_top: int) -
 
     results: list[bool] = []
     print(f"\ntargets at {top_level} learners ({rounds_at_top} round(s) each, pooled):")
-    ok = app.web.errors == 0
+    ok = app.errors == 0
     results.append(ok)
     note = "" if ref.errors == 0 else f" (reference had {ref.errors}: the bench is suspect)"
-    print(f"  no errors: app {app.web.errors} of {app.learners} learners{note}  -> {verdict(ok)}")
+    print(f"  no errors: app {app.errors} of {app.learners} learners{note}  -> {verdict(ok)}")
     rows = [
         ("frame lateness p99", app.late_p99_ms, ref.late_p99_ms, TARGET_LATENESS_RATIO, "ms"),
         ("predict latency p99", app.predict_p99_ms, ref.predict_p99_ms, TARGET_PREDICT_RATIO, "ms"),
