@@ -27,6 +27,12 @@ import timeit
 import warnings
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from app.ml.datasets import Dataset
 
 ROOT = Path(__file__).resolve().parents[1]
 REPEATS = 31
@@ -87,12 +93,7 @@ def describe_machine() -> list[tuple[str, str]]:
 
 def main() -> None:
     sys.path.insert(0, str(ROOT))
-    import numpy as np
-
     from app.ml.datasets import make_dataset
-    from app.ml.models.mlp import MLP
-    from app.ml.optimizers import Adam
-    from app.ml.training import train_steps
 
     for key, value in describe_machine():
         print(f"{key:>15}: {value}")
@@ -100,6 +101,34 @@ def main() -> None:
     data = make_dataset("moons", 300, 0.15, seed=0)
     x_batch, y_batch = data.x_train[:32].copy(), data.y_train[:32].copy()
     one_row = data.x_val[:1].copy()
+    ours_step, ours_compute, ours_predict = time_ours(data, one_row)
+
+    class_step_us(CLASS_SIZE)  # warm-up: whichever is measured first is otherwise slower
+    together, alone = class_step_us(CLASS_SIZE)
+    staggered, _ = class_step_us(CLASS_SIZE, staggered=True)
+
+    theirs = time_sklearn(x_batch, y_batch, one_row)
+    rows = [("training step (batch 32, adam)", f"{ours_step:.1f}", "-", "-")]
+    rows.append(("predict_proba, one row", f"{ours_predict:.2f}", "-", "-"))
+    if theirs is not None:
+        sk_step, sk_predict, sklearn_version = theirs
+        print(f"{'scikit-learn':>15}: {sklearn_version}")
+        rows[0] = (*rows[0][:2], f"{sk_step:.1f}", f"{sk_step / ours_step:.1f}x")
+        rows[1] = (*rows[1][:2], f"{sk_predict:.2f}", f"{sk_predict / ours_predict:.1f}x")
+    print_engine(rows, ours_step, ours_compute, ours_predict)
+    print()
+    print(
+        f"a class of {CLASS_SIZE} runs, per run-step: stepped together {together:.1f} us, "
+        f"each alone {alone:.1f} us ({alone / together:.1f}x); started up to 6 steps apart "
+        f"and stepped together {staggered:.1f} us ({alone / staggered:.1f}x)"
+    )
+
+
+def time_ours(data: Dataset, one_row: np.ndarray) -> tuple[float, float, float]:
+    """Our training step (us), its numpy work alone (us), and predict_proba on one row."""
+    from app.ml.models.mlp import MLP
+    from app.ml.optimizers import Adam
+    from app.ml.training import train_steps
 
     model = MLP((2, 16, 16, 2), "tanh", seed=0)
     stream = train_steps(model, data, Adam(learning_rate=0.01), 10**9, 32, seed=0)
@@ -107,51 +136,41 @@ def main() -> None:
     records = [next(stream) for _ in range(1000)]
     ours_compute = (records[-1].compute_ns - records[0].compute_ns) / 999 / 1e3
     ours_predict = median_us(lambda: model.predict_proba(one_row), number=2000)
+    return ours_step, ours_compute, ours_predict
 
-    class_step_us(CLASS_SIZE)  # warm-up: whichever is measured first is otherwise slower
-    together, alone = class_step_us(CLASS_SIZE)
-    staggered, _ = class_step_us(CLASS_SIZE, staggered=True)
 
-    rows: list[tuple[str, str, str, str]] = []
+def time_sklearn(
+    x_batch: np.ndarray, y_batch: np.ndarray, one_row: np.ndarray
+) -> tuple[float, float, str] | None:
+    """scikit-learn's partial_fit and predict_proba (us) and its version; None if absent."""
     try:
         from sklearn import __version__ as sklearn_version  # type: ignore[import-untyped]
         from sklearn.neural_network import MLPClassifier  # type: ignore[import-untyped]
     except ImportError:
         print("scikit-learn not installed: reporting our numbers only")
-        rows.append(("training step (batch 32, adam)", f"{ours_step:.1f}", "-", "-"))
-        rows.append(("predict_proba, one row", f"{ours_predict:.2f}", "-", "-"))
-    else:
-        reference = MLPClassifier(
-            hidden_layer_sizes=(16, 16),
-            activation="tanh",
-            solver="adam",
-            batch_size=32,
-            learning_rate_init=0.01,
-            random_state=0,
-        )
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            reference.partial_fit(x_batch, y_batch, classes=np.array([0, 1]))
-            sk_step = median_us(lambda: reference.partial_fit(x_batch, y_batch), number=20)
-            sk_predict = median_us(lambda: reference.predict_proba(one_row), number=200)
-        print(f"{'scikit-learn':>15}: {sklearn_version}")
-        rows.append(
-            (
-                "training step (batch 32, adam)",
-                f"{ours_step:.1f}",
-                f"{sk_step:.1f}",
-                f"{sk_step / ours_step:.1f}x",
-            )
-        )
-        rows.append(
-            (
-                "predict_proba, one row",
-                f"{ours_predict:.2f}",
-                f"{sk_predict:.2f}",
-                f"{sk_predict / ours_predict:.1f}x",
-            )
-        )
+        return None
+    reference = MLPClassifier(
+        hidden_layer_sizes=(16, 16),
+        activation="tanh",
+        solver="adam",
+        batch_size=32,
+        learning_rate_init=0.01,
+        random_state=0,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        reference.partial_fit(x_batch, y_batch, classes=np.array([0, 1]))
+        sk_step = median_us(lambda: reference.partial_fit(x_batch, y_batch), number=20)
+        sk_predict = median_us(lambda: reference.predict_proba(one_row), number=200)
+    return sk_step, sk_predict, str(sklearn_version)
 
+
+def print_engine(
+    rows: list[tuple[str, str, str, str]],
+    ours_step: float,
+    ours_compute: float,
+    ours_predict: float,
+) -> None:
     print()
     print("2-16-16-2 tanh MLP; median of", REPEATS, "repeats; microseconds per call")
     header = ("measure", "ours (us)", "sklearn (us)", "sklearn / ours")
@@ -169,12 +188,6 @@ def main() -> None:
         print(f"training step: ours {faster} the target of at least sklearn's speed")
     verdict = "meets" if ours_predict <= 20 else "MISSES"
     print(f"single-point predict_proba {ours_predict:.2f} us {verdict} the 20 us target")
-    print()
-    print(
-        f"a class of {CLASS_SIZE} runs, per run-step: stepped together {together:.1f} us, "
-        f"each alone {alone:.1f} us ({alone / together:.1f}x); started up to 6 steps apart "
-        f"and stepped together {staggered:.1f} us ({alone / staggered:.1f}x)"
-    )
 
 
 CLASS_SIZE = 40

@@ -29,8 +29,22 @@ import statistics
 import sys
 import time
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+from bench_mlp import describe_machine, median_us
+
+if TYPE_CHECKING:
+    from app.ml.datasets import Dataset, RegressionDataset
+    from app.ml.models.language import NextWordModel
+    from app.ml.models.linear import LinearRegression
+    from app.ml.models.mlp import MLP
+    from app.ml.text import TextData
+    from app.ml.training import StepRecord
 
 ROOT = Path(__file__).resolve().parents[1]
 REPEATS = 31
@@ -49,12 +63,34 @@ def throughput(call: Callable[[], object], inputs: int, repeats: int = THROUGHPU
     return inputs / statistics.median(times)
 
 
+@dataclass
+class Zoo:
+    """Our three models, trained to their presets, with their data and training streams."""
+
+    linear: LinearRegression
+    line: RegressionDataset
+    linear_stream: Iterator[StepRecord]
+    digits: MLP
+    digit_data: Dataset
+    digits_stream: Iterator[StepRecord]
+    language: NextWordModel
+    text: TextData
+    language_stream: Iterator[StepRecord]
+
+
 def main() -> None:
     sys.path.insert(0, str(ROOT))
-    sys.path.insert(0, str(ROOT / "bench"))
-    import numpy as np
-    from bench_mlp import describe_machine, median_us
+    for key, value in describe_machine():
+        print(f"{key:>15}: {value}")
+    zoo = train_zoo()
+    ours, prompt_us = time_ours(zoo)
+    theirs, sklearn_version = time_sklearn(zoo)
+    print_comparison(ours, theirs, sklearn_version, len(zoo.text.vocabulary), prompt_us)
+    print_throughput(zoo)
 
+
+def train_zoo() -> Zoo:
+    """Each model trained to its default preset, its training stream left open."""
     from app.ml.presets import (
         DIGITS_PRESET,
         LANGUAGE_PRESET,
@@ -65,10 +101,6 @@ def main() -> None:
     )
     from app.ml.training import train_steps
 
-    for key, value in describe_machine():
-        print(f"{key:>15}: {value}")
-
-    # -- our models, trained to their presets, then timed --------------------------
     linear, line, linear_opt = build_linear()
     linear_stream = train_steps(linear, line, linear_opt, 10**9, 32, seed=0)
     digits, digit_data, digits_opt = build_digits()
@@ -82,26 +114,47 @@ def main() -> None:
     ):
         for _ in range(steps):
             next(stream)
-
-    ours: dict[str, float] = {
-        "linear step": median_us(lambda: next(linear_stream), number=500),
-        "digits step": median_us(lambda: next(digits_stream), number=100),
-        "language step": median_us(lambda: next(language_stream), number=100),
-    }
-    x_line = line.x_val[:1].copy()
-    x_digit = digit_data.x_val[:1].copy()
-    x_words = text.dataset.x_val[:1].copy()
-    ours["linear predict"] = median_us(lambda: linear.predict(x_line), number=2000)
-    ours["digits predict"] = median_us(lambda: digits.predict_proba(x_digit), number=2000)
-    ours["language predict"] = median_us(lambda: language.predict_proba(x_words), number=2000)
-    prompt_us = median_us(
-        lambda: language.next_word_probabilities("the cat sat on the", 5), number=500
+    return Zoo(
+        linear=linear,
+        line=line,
+        linear_stream=linear_stream,
+        digits=digits,
+        digit_data=digit_data,
+        digits_stream=digits_stream,
+        language=language,
+        text=text,
+        language_stream=language_stream,
     )
 
-    # -- scikit-learn on the same shapes -------------------------------------------
-    theirs: dict[str, float] = {}
-    sklearn_version = "-"
-    vocabulary = len(text.vocabulary)
+
+def time_ours(zoo: Zoo) -> tuple[dict[str, float], float]:
+    """Our step and single-input times (us), and the whole next-word prompt call's."""
+    ours: dict[str, float] = {
+        "linear step": median_us(lambda: next(zoo.linear_stream), number=500),
+        "digits step": median_us(lambda: next(zoo.digits_stream), number=100),
+        "language step": median_us(lambda: next(zoo.language_stream), number=100),
+    }
+    x_line, x_digit, x_words = single_inputs(zoo)
+    ours["linear predict"] = median_us(lambda: zoo.linear.predict(x_line), number=2000)
+    ours["digits predict"] = median_us(lambda: zoo.digits.predict_proba(x_digit), number=2000)
+    ours["language predict"] = median_us(lambda: zoo.language.predict_proba(x_words), number=2000)
+    prompt_us = median_us(
+        lambda: zoo.language.next_word_probabilities("the cat sat on the", 5), number=500
+    )
+    return ours, prompt_us
+
+
+def single_inputs(zoo: Zoo) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One held-out row per model: a line's x, a digit image, a two-word context."""
+    return (
+        zoo.line.x_val[:1].copy(),
+        zoo.digit_data.x_val[:1].copy(),
+        zoo.text.dataset.x_val[:1].copy(),
+    )
+
+
+def time_sklearn(zoo: Zoo) -> tuple[dict[str, float], str]:
+    """scikit-learn's times (us) on the same shapes, and its version ("-" if absent)."""
     try:
         from sklearn import __version__ as sklearn_version  # type: ignore[import-untyped]
         from sklearn.linear_model import (  # type: ignore[import-untyped]
@@ -111,52 +164,67 @@ def main() -> None:
         from sklearn.neural_network import MLPClassifier  # type: ignore[import-untyped]
     except ImportError:
         print("scikit-learn not installed: reporting our numbers only")
-    else:
+        return {}, "-"
+    from app.ml.presets import DIGITS_PRESET, LANGUAGE_PRESET
 
-        def one_hot(ids: np.ndarray) -> np.ndarray:
-            """(n, 2) context ids -> (n, 2 * vocabulary) one-hot features."""
-            features = np.zeros((len(ids), ids.shape[1] * vocabulary))
-            for slot in range(ids.shape[1]):
-                features[np.arange(len(ids)), slot * vocabulary + ids[:, slot]] = 1.0
-            return features
+    x_line, x_digit, x_words = single_inputs(zoo)
+    line, digit_data, text = zoo.line, zoo.digit_data, zoo.text
+    vocabulary = len(text.vocabulary)
+    line_x, line_y = line.x_train[:32].copy(), line.y_train[:32].copy()
+    digit_x, digit_y = digit_data.x_train[:64].copy(), digit_data.y_train[:64].copy()
+    words_x = one_hot(text.dataset.x_train[:64], vocabulary)
+    words_y = text.dataset.y_train[:64].copy()
+    words_one = one_hot(x_words, vocabulary)
+    theirs: dict[str, float] = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        sgd = SGDRegressor(learning_rate="constant", eta0=0.01, penalty=None, random_state=0)
+        sgd.partial_fit(line_x, line_y)
+        theirs["linear step"] = median_us(lambda: sgd.partial_fit(line_x, line_y), number=200)
+        exact = LinearRegression().fit(line.x_train, line.y_train)
+        theirs["linear predict"] = median_us(lambda: exact.predict(x_line), number=500)
 
-        line_x, line_y = line.x_train[:32].copy(), line.y_train[:32].copy()
-        digit_x, digit_y = digit_data.x_train[:64].copy(), digit_data.y_train[:64].copy()
-        words_x = one_hot(text.dataset.x_train[:64])
-        words_y = text.dataset.y_train[:64].copy()
-        words_one = one_hot(x_words)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            sgd = SGDRegressor(learning_rate="constant", eta0=0.01, penalty=None, random_state=0)
-            sgd.partial_fit(line_x, line_y)
-            theirs["linear step"] = median_us(lambda: sgd.partial_fit(line_x, line_y), number=200)
-            exact = LinearRegression().fit(line.x_train, line.y_train)
-            theirs["linear predict"] = median_us(lambda: exact.predict(x_line), number=500)
+        mlp = MLPClassifier(
+            hidden_layer_sizes=(64,),
+            activation="relu",
+            solver="adam",
+            batch_size=64,
+            learning_rate_init=DIGITS_PRESET.learning_rate,
+            random_state=0,
+        )
+        mlp.partial_fit(digit_x, digit_y, classes=np.arange(10))
+        theirs["digits step"] = median_us(lambda: mlp.partial_fit(digit_x, digit_y), 20)
+        theirs["digits predict"] = median_us(lambda: mlp.predict_proba(x_digit), 200)
 
-            mlp = MLPClassifier(
-                hidden_layer_sizes=(64,),
-                activation="relu",
-                solver="adam",
-                batch_size=64,
-                learning_rate_init=DIGITS_PRESET.learning_rate,
-                random_state=0,
-            )
-            mlp.partial_fit(digit_x, digit_y, classes=np.arange(10))
-            theirs["digits step"] = median_us(lambda: mlp.partial_fit(digit_x, digit_y), 20)
-            theirs["digits predict"] = median_us(lambda: mlp.predict_proba(x_digit), 200)
+        words = MLPClassifier(
+            hidden_layer_sizes=(64,),
+            activation="tanh",
+            solver="adam",
+            batch_size=64,
+            learning_rate_init=LANGUAGE_PRESET.learning_rate,
+            random_state=0,
+        )
+        words.partial_fit(words_x, words_y, classes=np.arange(vocabulary))
+        theirs["language step"] = median_us(lambda: words.partial_fit(words_x, words_y), 20)
+        theirs["language predict"] = median_us(lambda: words.predict_proba(words_one), 200)
+    return theirs, str(sklearn_version)
 
-            words = MLPClassifier(
-                hidden_layer_sizes=(64,),
-                activation="tanh",
-                solver="adam",
-                batch_size=64,
-                learning_rate_init=LANGUAGE_PRESET.learning_rate,
-                random_state=0,
-            )
-            words.partial_fit(words_x, words_y, classes=np.arange(vocabulary))
-            theirs["language step"] = median_us(lambda: words.partial_fit(words_x, words_y), 20)
-            theirs["language predict"] = median_us(lambda: words.predict_proba(words_one), 200)
 
+def one_hot(ids: np.ndarray, vocabulary: int) -> np.ndarray:
+    """(n, 2) context ids -> (n, 2 * vocabulary) one-hot features."""
+    features = np.zeros((len(ids), ids.shape[1] * vocabulary))
+    for slot in range(ids.shape[1]):
+        features[np.arange(len(ids)), slot * vocabulary + ids[:, slot]] = 1.0
+    return features
+
+
+def print_comparison(
+    ours: dict[str, float],
+    theirs: dict[str, float],
+    sklearn_version: str,
+    vocabulary: int,
+    prompt_us: float,
+) -> None:
     print(f"{'scikit-learn':>15}: {sklearn_version}")
     print()
     print("microseconds per call; median of", REPEATS, "repeats")
@@ -184,14 +252,14 @@ def main() -> None:
         " per-row updates without momentum."
     )
 
-    # -- batched against one-by-one inference --------------------------------------
+
+def print_throughput(zoo: Zoo) -> None:
+    """Batched against one-by-one inference, in inputs per second, for each model."""
     rng = np.random.default_rng(0)
     many_line = rng.uniform(-2, 2, size=(THROUGHPUT_INPUTS, 1))
-    many_digits = digit_data.x_val[rng.integers(0, len(digit_data.x_val), THROUGHPUT_INPUTS)]
-    many_words = text.dataset.x_val[rng.integers(0, len(text.dataset.x_val), THROUGHPUT_INPUTS)]
-    line_rows = [row[None] for row in many_line]
-    digit_rows = [row[None] for row in many_digits]
-    word_rows = [row[None] for row in many_words]
+    x_digits, x_words = zoo.digit_data.x_val, zoo.text.dataset.x_val
+    many_digits = x_digits[rng.integers(0, len(x_digits), THROUGHPUT_INPUTS)]
+    many_words = x_words[rng.integers(0, len(x_words), THROUGHPUT_INPUTS)]
 
     def each(call: Callable[[np.ndarray], object], rows: list[np.ndarray]) -> Callable[[], None]:
         def run() -> None:
@@ -204,13 +272,14 @@ def main() -> None:
     print(f"batched inference: {THROUGHPUT_INPUTS:,} inputs in one call vs one call per input")
     header = ("model", "batched (inputs/s)", "one by one (inputs/s)", "batched / single")
     print(f"{header[0]:<20}{header[1]:>20}{header[2]:>24}{header[3]:>18}")
-    cases = [
-        ("linear", linear.predict, many_line, line_rows),
-        ("digits MLP", digits.predict_proba, many_digits, digit_rows),
-        ("next-word", language.predict_proba, many_words, word_rows),
+    cases: list[tuple[str, Callable[[np.ndarray], object], np.ndarray]] = [
+        ("linear", zoo.linear.predict, many_line),
+        ("digits MLP", zoo.digits.predict_proba, many_digits),
+        ("next-word", zoo.language.predict_proba, many_words),
     ]
-    for name, call, batch, rows in cases:
-        batched = throughput(lambda call=call, batch=batch: call(batch), THROUGHPUT_INPUTS)
+    for name, call, batch in cases:
+        rows = [row[None] for row in batch]
+        batched = throughput(partial(call, batch), THROUGHPUT_INPUTS)
         single = throughput(each(call, rows), THROUGHPUT_INPUTS)
         print(f"{name:<20}{batched:>20,.0f}{single:>24,.0f}{batched / single:>17.0f}x")
 
