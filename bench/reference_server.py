@@ -162,6 +162,100 @@ def frame_steps(steps: int) -> list[int]:
     return [math.ceil(i * steps / n_frames) for i in range(1, n_frames + 1)]
 
 
+def frame_payload(
+    canned: Canned, index: int, step: int, steps: int, surface: bool
+) -> dict[str, object]:
+    # A fresh dict per frame, as the app builds one per frame from its Frame.
+    batch = min(32, len(canned.train["y"]))  # type: ignore[arg-type]
+    return {
+        "frame": index,
+        "step": step,
+        "steps": steps,
+        "loss": canned.losses[index],
+        "val_loss": canned.losses[index] * 1.0731,
+        "accuracy": canned.accuracies[index],
+        "val_accuracy": canned.accuracies[index] * 0.9913,
+        "counters": {
+            "steps": step,
+            "examples_seen": step * batch,
+            "flops": step * 66_076,
+            "compute_ns": step * 168_207,
+        },
+        "surface": canned.surfaces[index] if surface else None,
+    }
+
+
+def start_payload(canned: Canned, run_id: str, spec: RunSpec, frames: int) -> dict[str, object]:
+    return {
+        "run_id": run_id,
+        "steps": spec.steps,
+        "frames": frames,
+        "n_parameters": N_PARAMETERS,
+        "inference_flops_per_query": FLOPS_PER_QUERY,
+        "box": [-2.0, 2.0],
+        "surface_resolution": SURFACE_RESOLUTION,
+        "train": canned.train,
+        "val": canned.val,
+    }
+
+
+def done_payload(run_id: str, spec: RunSpec, last: dict[str, object] | None) -> dict[str, object]:
+    totals = {
+        "steps": spec.steps,
+        "examples_seen": spec.steps * 32,
+        "flops": spec.steps * 66_076,
+        "compute_ns": spec.steps * 168_207,
+    }
+    return {
+        "run_id": run_id,
+        "fingerprint": FINGERPRINT,
+        "n_parameters": N_PARAMETERS,
+        "inference_flops_per_query": FLOPS_PER_QUERY,
+        "final": last,
+        "totals": totals,
+    }
+
+
+async def run_events(canned: Canned, run_id: str, spec: RunSpec) -> AsyncIterable[ServerSentEvent]:
+    plan = frame_steps(spec.steps)
+    yield ServerSentEvent(
+        event="start", data=compact(start_payload(canned, run_id, spec, len(plan)))
+    )
+    interval = 0.0 if spec.pace == "instant" else 1.0 / FRAMES_PER_SECOND[spec.speed]
+    started = time.perf_counter()
+    last: dict[str, object] | None = None
+    for index, step in enumerate(plan, start=1):
+        # The app's pacing: a fixed schedule from the start, so one late frame does not
+        # push every later one back.
+        delay = started + index * interval - time.perf_counter()
+        if delay > 0:
+            await anyio.sleep(delay)
+        surface = index % SURFACE_EVERY == 1 or index == len(plan)
+        last = frame_payload(canned, index, step, spec.steps, surface)
+        # Encoded as the app encodes its frames (json.dumps, compact), the cheapest way.
+        yield ServerSentEvent(event="frame", id=str(index), data=compact(last))
+    yield ServerSentEvent(
+        event="done", id=str(len(plan) + 1), data=compact(done_payload(run_id, spec, last))
+    )
+
+
+def predict_answer(body: PredictRequest) -> PredictResponse:
+    predictions: list[int] = []
+    probabilities: list[list[float]] = []
+    for x, y in body.inputs:
+        # A canned boundary; six decimals, as the app rounds its probabilities.
+        p = round(1 / (1 + math.exp(-max(-30.0, min(30.0, 4 * (x - 0.5 * y))))), 6)
+        predictions.append(int(p >= 0.5))
+        probabilities.append([round(1 - p, 6), p])
+    return PredictResponse(
+        predictions=predictions,
+        probabilities=probabilities,
+        compute_ns=9_000,
+        flops=FLOPS_PER_QUERY * len(body.inputs),
+        fingerprint=FINGERPRINT,
+    )
+
+
 def create_app() -> FastAPI:
     canned = Canned()
     # Specs live in a dict: the reference measures the framework, not a store.
@@ -181,100 +275,15 @@ def create_app() -> FastAPI:
         links = RunLinks(self=base, events=f"{base}/events", predict=f"{base}/predict")
         return RunCreated(run_id=run_id, spec=spec, links=links)
 
-    def frame_payload(index: int, step: int, steps: int, surface: bool) -> dict[str, object]:
-        # A fresh dict per frame, as the app builds one per frame from its Frame.
-        batch = min(32, len(canned.train["y"]))  # type: ignore[arg-type]
-        return {
-            "frame": index,
-            "step": step,
-            "steps": steps,
-            "loss": canned.losses[index],
-            "val_loss": canned.losses[index] * 1.0731,
-            "accuracy": canned.accuracies[index],
-            "val_accuracy": canned.accuracies[index] * 0.9913,
-            "counters": {
-                "steps": step,
-                "examples_seen": step * batch,
-                "flops": step * 66_076,
-                "compute_ns": step * 168_207,
-            },
-            "surface": canned.surfaces[index] if surface else None,
-        }
-
-    async def run_events(run_id: str, spec: RunSpec) -> AsyncIterable[ServerSentEvent]:
-        plan = frame_steps(spec.steps)
-        yield ServerSentEvent(
-            event="start",
-            data=compact(
-                {
-                    "run_id": run_id,
-                    "steps": spec.steps,
-                    "frames": len(plan),
-                    "n_parameters": N_PARAMETERS,
-                    "inference_flops_per_query": FLOPS_PER_QUERY,
-                    "box": [-2.0, 2.0],
-                    "surface_resolution": SURFACE_RESOLUTION,
-                    "train": canned.train,
-                    "val": canned.val,
-                }
-            ),
-        )
-        interval = 0.0 if spec.pace == "instant" else 1.0 / FRAMES_PER_SECOND[spec.speed]
-        started = time.perf_counter()
-        last: dict[str, object] | None = None
-        for index, step in enumerate(plan, start=1):
-            # The app's pacing: a fixed schedule from the start, so one late frame does not
-            # push every later one back.
-            delay = started + index * interval - time.perf_counter()
-            if delay > 0:
-                await anyio.sleep(delay)
-            surface = index % SURFACE_EVERY == 1 or index == len(plan)
-            last = frame_payload(index, step, spec.steps, surface)
-            # Encoded as the app encodes its frames (json.dumps, compact), the cheapest way.
-            yield ServerSentEvent(event="frame", id=str(index), data=compact(last))
-        totals = {
-            "steps": spec.steps,
-            "examples_seen": spec.steps * 32,
-            "flops": spec.steps * 66_076,
-            "compute_ns": spec.steps * 168_207,
-        }
-        yield ServerSentEvent(
-            event="done",
-            id=str(len(plan) + 1),
-            data=compact(
-                {
-                    "run_id": run_id,
-                    "fingerprint": FINGERPRINT,
-                    "n_parameters": N_PARAMETERS,
-                    "inference_flops_per_query": FLOPS_PER_QUERY,
-                    "final": last,
-                    "totals": totals,
-                }
-            ),
-        )
-
     @app.get("/api/runs/{run_id}/events", response_class=EventSourceResponse)
     async def stream_run(run_id: str, spec: SpecDep) -> EventSourceResponse:
         # The spec comes from a dependency, as in the app, so an unknown id is a 404 before
         # the stream starts rather than a stream that breaks after its headers.
-        return EventSourceResponse(run_events(run_id, spec), ping=15, sep="\n")
+        return EventSourceResponse(run_events(canned, run_id, spec), ping=15, sep="\n")
 
     @app.post("/api/runs/{run_id}/predict", response_model=PredictResponse)
     async def predict(run_id: str, body: PredictRequest, _spec: SpecDep) -> PredictResponse:
-        predictions: list[int] = []
-        probabilities: list[list[float]] = []
-        for x, y in body.inputs:
-            # A canned boundary; six decimals, as the app rounds its probabilities.
-            p = round(1 / (1 + math.exp(-max(-30.0, min(30.0, 4 * (x - 0.5 * y))))), 6)
-            predictions.append(int(p >= 0.5))
-            probabilities.append([round(1 - p, 6), p])
-        return PredictResponse(
-            predictions=predictions,
-            probabilities=probabilities,
-            compute_ns=9_000,
-            flops=FLOPS_PER_QUERY * len(body.inputs),
-            fingerprint=FINGERPRINT,
-        )
+        return predict_answer(body)
 
     return app
 
