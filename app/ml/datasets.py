@@ -142,7 +142,8 @@ GAP_MAX_RADIUS = 1.0
 # Each centre sits on a part of the pattern that the rest of it does not predict, so the
 # model has to guess there. The blind spot is plainest on moons (the default preset at
 # amount 0.5: 27 % held-out accuracy inside the disc, 99 % outside), on circles from
-# amount 0.7 and on xor at amount 1 (50 % inside, 91 % outside).
+# amount 0.7 (40 % inside, 100 % outside) and on xor at amount 1 (25 % inside, 92 %
+# outside).
 GAP_CENTRES: dict[str, tuple[float, float]] = {
     "moons": (0.5, -0.25),  # the tip of the upper moon, inside the lower moon's bend
     "circles": (0.0, 1.5),  # the top of the outer ring

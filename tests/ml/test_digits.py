@@ -133,7 +133,7 @@ def test_a_drawing_with_ink_has_no_problem() -> None:
 def test_default_preset_reaches_95_percent_held_out(trained_digits: tuple[MLP, Dataset]) -> None:
     model, data = trained_digits
     assert model.layer_sizes == (SIDE * SIDE, 64, N_CLASSES)
-    # Measured 97.5 % at seed 0.
+    # Measured 97.0 % at seed 0.
     assert model.accuracy(data.x_val, data.y_val) >= 0.95
 
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from app.ml.fingerprint import fingerprint
-from app.ml.models.mlp import MLP, softmax_cross_entropy, stacked_proba
+from app.ml.models.mlp import INIT_BOUNDS, MLP, softmax_cross_entropy, stacked_proba
 from app.ml.surface import decision_surface, grid_axis, grid_points
 
 SHAPES = [(2, 2), (2, 3, 2), (2, 5, 4, 3), (3, 8, 8, 8, 2)]
@@ -101,6 +101,7 @@ def test_predict_proba_on_one_row() -> None:
 def test_accuracy_counts_argmax_hits() -> None:
     model = MLP((2, 2), "tanh", seed=0)
     model.params[0][:] = [[1.0, -1.0], [0.0, 0.0]]  # class 0 when x0 > 0
+    model.params[1][:] = 0.0
     x = np.array([[1.0, 0.0], [-1.0, 0.0], [2.0, 5.0], [-3.0, 1.0]])
     assert model.accuracy(x, np.array([0, 1, 1, 1])) == 0.75
 
@@ -122,6 +123,21 @@ def test_init_is_seeded_and_scaled_per_activation() -> None:
     assert np.abs(MLP((2, 16, 16, 2), "tanh", 0).params[2]).max() <= glorot
     assert np.abs(MLP((2, 16, 16, 2), "relu", 0).params[2]).max() > glorot
     assert np.abs(MLP((2, 16, 16, 2), "relu", 0).params[2]).max() <= he
+
+
+@pytest.mark.parametrize("activation", ["tanh", "relu"])
+def test_biases_start_spread_within_the_weights_bound(activation: str) -> None:
+    # Not zero: zero biases keep every first-layer boundary through the origin, where
+    # symmetric patterns such as the spiral hold them (see INIT_BOUNDS).
+    model = MLP((2, 32, 32, 2), activation, seed=0)
+    for bias, (fan_in, fan_out) in zip(
+        model.params[1::2], itertools.pairwise(model.layer_sizes), strict=True
+    ):
+        limit = INIT_BOUNDS[activation](fan_in, fan_out)
+        assert np.abs(bias).max() <= limit
+        assert np.all(bias != 0.0) and len(np.unique(bias)) == fan_out
+        if fan_out == 32:  # uniform: a standard deviation of limit / sqrt(3)
+            assert bias.std() > limit / 3
 
 
 @pytest.mark.parametrize(

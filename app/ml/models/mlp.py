@@ -76,7 +76,14 @@ DERIVATIVES: dict[str, Callable[[Array, Array], None]] = {
     "relu": _relu_derivative,
 }
 # Uniform init bound from (fan_in, fan_out): Glorot keeps tanh out of saturation,
-# He compensates for ReLU zeroing half its inputs.
+# He compensates for ReLU zeroing half its inputs. The biases are drawn within the same
+# bound, as scikit-learn's MLP draws them, not started at zero. Zero biases make every
+# first-layer unit's boundary a line through the origin and, with tanh, the whole network
+# an odd function, f(-x) = -f(x). On the spiral and the moons the data are symmetric the
+# same way (the point -x has the other class), so the biases' gradients cancel in
+# expectation and stay near zero; a spiral needs boundaries that miss the origin, and
+# 3 of 20 seeds stalled there (spiral, (32, 32), tanh, Adam 0.01: 0.58-0.68 training
+# accuracy after 1,500 steps, against 0.94-0.98 for scikit-learn and for this init).
 INIT_BOUNDS: dict[str, Callable[[int, int], float]] = {
     "tanh": lambda fan_in, fan_out: float(np.sqrt(6.0 / (fan_in + fan_out))),
     "relu": lambda fan_in, fan_out: float(np.sqrt(6.0 / fan_in)),
@@ -307,9 +314,12 @@ class MLP:
         self._set_flat(np.zeros(sum(a * b + b for a, b in pairwise(sizes))))
         rng = np.random.default_rng(seed)
         bound = INIT_BOUNDS[activation]
-        for weights, (fan_in, fan_out) in zip(self.params[0::2], pairwise(sizes), strict=True):
+        for layer, (fan_in, fan_out) in enumerate(pairwise(sizes)):
             limit = bound(fan_in, fan_out)
-            weights[...] = rng.uniform(-limit, limit, size=(fan_in, fan_out))
+            # The biases are drawn like the weights, as scikit-learn draws them, not set to
+            # zero: see INIT_BOUNDS for why a zero start can stall on symmetric patterns.
+            self.params[2 * layer][...] = rng.uniform(-limit, limit, size=(fan_in, fan_out))
+            self.params[2 * layer + 1][...] = rng.uniform(-limit, limit, size=fan_out)
 
     def _set_flat(self, flat: Array) -> None:
         self.flat = flat
