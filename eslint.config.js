@@ -17,7 +17,7 @@ export default [
       "no-shadow": "error",
       "no-implicit-globals": "error",
       "no-console": ["error", { allow: ["error", "warn"] }],
-      "max-lines": ["error", { max: 400, skipBlankLines: true, skipComments: true }],
+      "max-lines": ["error", { max: 400 }],
       "max-lines-per-function": ["error", { max: 60, skipBlankLines: true, skipComments: true }],
     },
   },

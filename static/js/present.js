@@ -12,17 +12,17 @@ function buildSlides() {
   const article = document.querySelector("article.lesson") || document.querySelector("main");
   if (!article || article.dataset.slides) return;
   article.dataset.slides = "built";
-  let current = null;
+  let slide = null;
   let number = 0;
   for (const node of [...article.children]) {
-    if (!current || node.tagName === "H2" || node.classList.contains("widget")) {
-      current = document.createElement("div");
-      current.dataset.slide = String(++number);
-      node.before(current);
+    if (!slide || node.tagName === "H2" || node.classList.contains("widget")) {
+      slide = document.createElement("div");
+      slide.dataset.slide = String(++number);
+      node.before(slide);
     }
-    current.append(node);
+    slide.append(node);
     // A demo is a slide of its own: what follows it starts a new one.
-    if (node.classList.contains("widget")) current = null;
+    if (node.classList.contains("widget")) slide = null;
   }
 }
 

@@ -1,20 +1,25 @@
 // The live counters under a widget (data-counter cells) and the tally of answers behind
 // them. The cost panel gets the same numbers, in the shape costCounters() gives it.
 
-import { formatCount, formatDuration, formatFlops } from "./format.js";
+import { formatCount, formatDuration, formatFlops, formatRatio } from "./format.js";
 
 export function setCounter(root, name, text) {
   const cell = root.querySelector(`[data-counter="${name}"]`);
   if (cell) cell.textContent = text;
 }
 
-// Before a run: "0" everywhere, "–" for the last answer (there is none yet).
+// What a counter cell shows before a run: its zero, with its unit; "–" for the last
+// answer (there is none yet).
+export function emptyCounter(name) {
+  if (name.startsWith("infer-last") || name.startsWith("last-")) return "–";
+  if (name.endsWith("-flops")) return formatFlops(0);
+  if (name.endsWith("-compute") || name.endsWith("-watched")) return formatDuration(0);
+  if (name === "ratio") return "";
+  return "0";
+}
+
 export function resetCounters(root) {
-  for (const cell of root.querySelectorAll("[data-counter]")) {
-    cell.textContent = cell.dataset.counter.startsWith("infer-last") ? "–" : "0";
-  }
-  setCounter(root, "train-watched", "0 s");
-  setCounter(root, "ratio", "");
+  for (const cell of root.querySelectorAll("[data-counter]")) cell.textContent = emptyCounter(cell.dataset.counter);
 }
 
 // A watched run's totals so far, and how long the reader has watched it.
@@ -26,15 +31,24 @@ export function showTrainingCounters(root, counters, watchedMs) {
   setCounter(root, "train-watched", formatDuration(watchedMs * 1e6));
 }
 
-// Training against one answer, in answers: the lesson's point in one line.
+// The answers so far (queries: see noQueries), the last one on its own.
+export function showAnswerCounters(root, queries) {
+  setCounter(root, "infer-count", formatCount(queries.count));
+  setCounter(root, "infer-last-flops", formatFlops(queries.lastFlops));
+  setCounter(root, "infer-last-compute", formatDuration(queries.lastComputeNs));
+  setCounter(root, "infer-flops", formatFlops(queries.flops));
+  setCounter(root, "infer-compute", formatDuration(queries.computeNs));
+}
+
+// Training against one answer, in answers: the lesson's point in one line ("" before both).
+export function ratioText(training, flops, like = "the last one") {
+  if (!training || !(flops > 0)) return "";
+  return `Training took as much arithmetic as about ${formatRatio(training.flops / flops)} answers like ${like}.`;
+}
+
 export function showRatio(root, training, flops) {
-  if (training && flops > 0) {
-    setCounter(
-      root,
-      "ratio",
-      `Training took as much arithmetic as about ${formatCount(training.flops / flops)} answers like the last one.`,
-    );
-  }
+  const text = ratioText(training, flops);
+  if (text) setCounter(root, "ratio", text);
 }
 
 export function noQueries() {
@@ -51,7 +65,7 @@ export function addAnswers(queries, n, flops, computeNs) {
 }
 
 // What the cost panel reads (see CostPanel). training: {flops, compute_ns} or null.
-export function costCounters({ training, watchedMs = 0, nParameters, frozen, queries }) {
+export function costCounters({ training, watchedMs = 0, nParameters = 0, frozen = false, queries = noQueries() }) {
   const t = training || { flops: 0, compute_ns: 0 };
   return {
     train_flops: t.flops,

@@ -28,10 +28,14 @@ export function baseLayout(colours, extra) {
   };
 }
 
-// Several updates in one animation frame become one redraw.
-export class FrameBatcher {
-  constructor(draw) {
+// Coalesces redraws: the items pushed during one animation frame reach draw(items) together,
+// so a fast stream never queues more drawing than the screen can show. (Batching on the
+// server is another thing: this only spares the browser.) schedule: requestAnimationFrame
+// by default.
+export class RedrawQueue {
+  constructor(draw, schedule = null) {
     this.draw = draw;
+    this.schedule = schedule || ((callback) => globalThis.requestAnimationFrame(callback));
     this.pending = [];
     this.scheduled = false;
   }
@@ -40,10 +44,11 @@ export class FrameBatcher {
     this.pending.push(item);
     if (!this.scheduled) {
       this.scheduled = true;
-      requestAnimationFrame(() => this.flush());
+      this.schedule(() => this.flush());
     }
   }
 
+  // Draws what is pending now (a stream's last event cannot wait for the next frame).
   flush() {
     this.scheduled = false;
     const items = this.pending;
@@ -51,6 +56,7 @@ export class FrameBatcher {
     if (items.length) this.draw(items);
   }
 
+  // Drops what is pending; a frame already scheduled then draws nothing.
   clear() {
     this.pending = [];
   }

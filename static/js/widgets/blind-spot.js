@@ -4,37 +4,27 @@
 // the predict API's answers, with their `outside_training_data` and `distance_to_data`.
 
 import { CostPanel } from "../lib/costs.js";
-import { addAnswers, costCounters, noQueries } from "../lib/counters.js";
-import { formatCount, formatDuration, formatFlops, formatPercent } from "../lib/format.js";
+import { addAnswers, costCounters, noQueries, setCounter } from "../lib/counters.js";
 import {
-  askedTrace,
-  clickPoint,
-  dotsTrace,
-  drawEmptyMap,
-  hollowTrace,
-  mapLayout,
-  pick,
-  surfaceAxis,
-  surfaceTrace,
-} from "../lib/map.js";
-import { CLASS_COLOURS, PLOT_CONFIG, themeColours } from "../lib/plot.js";
+  formatCoordinate,
+  formatCount,
+  formatDuration,
+  formatFlops,
+  formatNumber,
+  formatPercent,
+} from "../lib/format.js";
+import { clickPoint, drawEmptyMap, surfaceAxis } from "../lib/map.js";
 import { recordAnswers, recordRun, trainedRun } from "../lib/progress.js";
-import { ask, createRun, trainWithStart } from "../lib/runs.js";
-import { actionButtons, setPhase, setStatus } from "../lib/widget.js";
+import { ask, createRun } from "../lib/runs.js";
+import { trainQuietly } from "../lib/stream.js";
+import { actionButtons, element, setPhase, setStatus } from "../lib/widget.js";
 import { mountEvery } from "../lib/mount.js";
+import { drawBlindSpotMap, GRID, NAMES, TRACE } from "./blind-spot/map.js";
 
-const GRID = 25; // spots per side checked for "far from the data" (625 in one question batch)
 const LIMIT = 10; // how far from the centre a typed question may be
 const FAR_POINT = [8, 0];
-const NAMES = ["blue", "orange"];
-const GAP_RING = "#d62728";
-const TRACE = { surface: 0, far: 1, train0: 2, train1: 3, val: 4, gap: 5, asked: 6 };
 
-function fmt(value) {
-  return value.toFixed(2).replace("-", "−");
-}
-
-class BlindSpot {
+export class BlindSpotWidget {
   constructor(root) {
     this.root = root;
     this.preset = JSON.parse(root.dataset.preset);
@@ -79,7 +69,7 @@ class BlindSpot {
     this.root.querySelector("[data-role=summary]").textContent = "";
     this.root.querySelector("[data-role=fingerprint]").textContent = "–";
     this.root.querySelector("[data-role=fingerprint-note]").textContent = "";
-    this.answer.replaceChildren(this.paragraph("The answer appears here once the model is trained.", "fine"));
+    this.answer.replaceChildren(element("p", "fine", "The answer appears here once the model is trained."));
     this.showError("");
     this.fields.disabled = true;
     this.buttons.retrain.disabled = true;
@@ -119,31 +109,20 @@ class BlindSpot {
     this.root.querySelector(`[data-row="${row}"] [data-cell="${name}"]`).textContent = text;
   }
 
-  setCounter(name, text) {
-    this.root.querySelector(`[data-counter="${name}"]`).textContent = text;
-  }
-
   showError(text) {
     this.error.textContent = text;
     this.error.hidden = !text;
   }
 
-  paragraph(text, className) {
-    const p = document.createElement("p");
-    p.textContent = text;
-    if (className) p.className = className;
-    return p;
-  }
-
   showCounters() {
     const t = this.training;
     const q = this.questions;
-    this.setCounter("train-runs", formatCount(t.runs));
-    this.setCounter("train-flops", formatFlops(t.flops));
-    this.setCounter("train-compute", formatDuration(t.computeNs));
-    this.setCounter("questions", formatCount(q.count));
-    this.setCounter("infer-flops", formatFlops(q.flops));
-    this.setCounter("infer-compute", formatDuration(q.computeNs));
+    setCounter(this.root, "train-runs", formatCount(t.runs));
+    setCounter(this.root, "train-flops", formatFlops(t.flops));
+    setCounter(this.root, "train-compute", formatDuration(t.computeNs));
+    setCounter(this.root, "questions", formatCount(q.count));
+    setCounter(this.root, "infer-flops", formatFlops(q.flops));
+    setCounter(this.root, "infer-compute", formatDuration(q.computeNs));
   }
 
   costCounters() {
@@ -159,7 +138,7 @@ class BlindSpot {
 
   async trainRun(spec, label) {
     const created = await createRun(spec);
-    const { start, done } = await trainWithStart(created.run_id, {
+    const { start, done } = await trainQuietly(created.run_id, {
       onQueued: (message) => setStatus(this.root, message),
     });
     this.training.runs += 1;
@@ -220,7 +199,7 @@ class BlindSpot {
     const axis = surfaceAxis(model.start.box, GRID);
     const inputs = axis.flatMap((y) => axis.map((x) => [x, y]));
     const answer = await this.question(model, inputs);
-    const z = axis.map((_, row) => axis.map((_, col) => (answer.outside_training_data[row * GRID + col] ? 1 : 0)));
+    const z = axis.map((_y, row) => axis.map((_x, col) => (answer.outside_training_data[row * GRID + col] ? 1 : 0)));
     return { axis, z };
   }
 
@@ -240,7 +219,7 @@ class BlindSpot {
     this.draw(gap, far);
     this.record(gap, scores);
     this.buttons["ask-gap"].disabled = this.blind.length === 0;
-    this.answer.replaceChildren(this.paragraph("Click the map, type a spot, or use a button above.", "fine"));
+    this.answer.replaceChildren(element("p", "fine", "Click the map, type a spot, or use a button above."));
     setPhase(this.root, "inference", "Phase 2: inference (model frozen)");
     const summary = this.root.querySelector("[data-role=summary]");
     if (scores.inside === null) {
@@ -351,45 +330,35 @@ class BlindSpot {
   showAnswer(x, y, models, answers) {
     const [lo, hi] = this.gap.start.box;
     const offMap = x < lo || x > hi || y < lo || y > hi;
-    const head = this.paragraph(
-      `At (${fmt(x)}, ${fmt(y)})${offMap ? ", off this map" : ""}:`,
-      "bs-where",
-    );
-    const list = document.createElement("ul");
-    list.className = "bs-answers";
-    models.forEach((model, k) => {
-      const a = answers[k];
-      const cls = a.predictions[0];
-      const sure = Math.max(...a.probabilities[0]);
-      const item = document.createElement("li");
-      item.dataset.model = model === this.gap ? "gap" : "full";
-      const who = document.createElement("span");
-      who.className = "bs-who";
-      who.textContent = model === this.gap ? "Trained with the gap: " : "Retrained: ";
-      const verdict = document.createElement("strong");
-      verdict.className = `class-${cls}`;
-      verdict.textContent = NAMES[cls] || `class ${cls}`;
-      item.append(who, verdict, `, ${formatPercent(sure)} sure. Nearest training dot: ${a.distance_to_data[0].toFixed(2)} away.`);
-      if (a.outside_training_data[0]) {
-        const flag = this.paragraph("", "warning bs-flag");
-        const strong = document.createElement("strong");
-        strong.textContent = "Far from anything it saw: confident, but unreliable.";
-        flag.append(strong, " No training dot was near here, so this answer is a guess.");
-        flag.dataset.role = "outside";
-        item.append(flag);
-      }
-      const fine = this.paragraph(
-        `${formatDuration(a.compute_ns)} of compute, ${formatCount(a.flops)} FLOPs (measured on the server).`,
-        "fine",
-      );
-      item.append(fine);
-      list.append(item);
-    });
-    const parts = [head, list];
+    const where = `At (${formatCoordinate(x)}, ${formatCoordinate(y)})${offMap ? ", off this map" : ""}:`;
+    const list = element("ul", "bs-answers");
+    models.forEach((model, k) => list.append(this.answerItem(model, answers[k])));
+    const parts = [element("p", "bs-where", where), list];
     if (answers.length === 2 && answers[0].predictions[0] !== answers[1].predictions[0]) {
-      parts.push(this.paragraph("The two models disagree here: at most one of them can be right.", "bs-disagree"));
+      parts.push(element("p", "bs-disagree", "The two models disagree here: at most one of them can be right."));
     }
     this.answer.replaceChildren(...parts);
+  }
+
+  // One model's answer about one spot: its verdict, how sure, how far from its data.
+  answerItem(model, a) {
+    const cls = a.predictions[0];
+    const sure = Math.max(...a.probabilities[0]);
+    const item = element("li");
+    item.dataset.model = model === this.gap ? "gap" : "full";
+    item.append(
+      element("span", "bs-who", model === this.gap ? "Trained with the gap: " : "Retrained: "),
+      element("strong", `class-${cls}`, NAMES[cls] || `class ${cls}`),
+      `, ${formatPercent(sure)} sure. Nearest training dot: ${formatNumber(a.distance_to_data[0])} away.`,
+    );
+    if (a.outside_training_data[0]) {
+      const flag = element("p", "warning bs-flag");
+      flag.append(element("strong", "", "Far from anything it saw: confident, but unreliable."), " No training dot was near here, so this answer is a guess.");
+      flag.dataset.role = "outside";
+      item.append(flag);
+    }
+    item.append(element("p", "fine", `${formatDuration(a.compute_ns)} of compute, ${formatFlops(a.flops)} (measured on the server).`));
+    return item;
   }
 
   onMapClick(event) {
@@ -406,58 +375,20 @@ class BlindSpot {
   }
 
   draw(model, far) {
-    const colours = themeColours();
-    const data = model.start;
-    const val = this.gap.start.val;
-    const allVal = val.y.map((_, i) => i);
-    const traces = [
-      surfaceTrace(data, colours, { z: model.done.final.surface }),
-      {
-        // Where the data is missing: the server's flags on a grid, drawn as a smooth outline
-        // with a light veil, so the model's answer still shows through.
-        type: "contour",
-        x: far.axis,
-        y: far.axis,
-        z: far.z,
-        zmin: 0,
-        zmax: 1,
-        autocontour: false,
-        contours: { start: 0.5, end: 0.5, size: 1, coloring: "fill", showlines: true },
-        colorscale: [[0, "rgba(128,128,128,0)"], [1, colours.dark ? "rgba(220,220,220,0.22)" : "rgba(60,60,60,0.2)"]],
-        line: { color: colours.text, width: 1.5, dash: "dot", smoothing: 1 },
-        showscale: false,
-        hoverinfo: "skip",
-        name: "far from the training dots",
-      },
-      dotsTrace(data.train, 0, colours, `${NAMES[0]} training dots`),
-      dotsTrace(data.train, 1, colours, `${NAMES[1]} training dots`),
-      hollowTrace(pick(val, allVal), "held-out dots", {
-        size: 7,
-        line: { color: val.y.map((c) => CLASS_COLOURS[c]), width: 1.5 },
-      }),
-      {
-        ...pick(val, this.blind),
-        type: "scatter",
-        mode: "markers",
-        name: "blind spot",
-        marker: { symbol: "circle-open", color: GAP_RING, size: 14, line: { width: 2 } },
-        hoverinfo: "skip",
-      },
-      askedTrace(this.asked, colours, { hoverinfo: "skip" }),
-    ];
-    Plotly.react(this.map, traces, mapLayout(colours, data.box), PLOT_CONFIG);
-    const far0 = far.z.flat().filter(Boolean).length;
-    this.map.setAttribute(
-      "aria-label",
-      `Map of the pattern for the ${model === this.gap ? "model trained with the gap" : "retrained model"}: ` +
-        `${data.train.x.length} training dots, ${val.x.length} held-out dots (${this.blind.length} of them in the blind spot, ringed), ` +
-        `and ${far0} of ${GRID * GRID} checked spots far from every training dot (grey). The accuracies are in the table below.`,
-    );
+    drawBlindSpotMap(this.map, {
+      data: model.start,
+      surface: model.done.final.surface,
+      val: this.gap.start.val,
+      blind: this.blind,
+      asked: this.asked,
+      far,
+      who: model === this.gap ? "model trained with the gap" : "retrained model",
+    });
   }
 }
 
 export function mount(root) {
-  return new BlindSpot(root);
+  return new BlindSpotWidget(root);
 }
 
 mountEvery("blind-spot", mount);

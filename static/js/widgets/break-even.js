@@ -6,10 +6,12 @@
 // energy of training and of one answer. BLOOMz-7B's published figures come from the page.
 
 import { CostPanel } from "../lib/costs.js";
-import { formatCount, formatDuration, formatFlops } from "../lib/format.js";
+import { costCounters } from "../lib/counters.js";
+import { formatAbout, formatCount, formatDuration, formatEnergy, formatFlops } from "../lib/format.js";
 import { baseLayout, CLASS_COLOURS, PLOT_CONFIG, themeColours } from "../lib/plot.js";
 import { recordAnswers, recordRun } from "../lib/progress.js";
-import { ask, createRun, trainQuietly } from "../lib/runs.js";
+import { ask, createRun } from "../lib/runs.js";
+import { trainQuietly } from "../lib/stream.js";
 import { setAriaDisabled, setPhase, setStatus } from "../lib/widget.js";
 import { mountEvery } from "../lib/mount.js";
 
@@ -28,23 +30,9 @@ export function niceCount(exponent) {
   return Math.round(raw / step) * step;
 }
 
-// "about 164,000", "about 593 million": three significant figures, words past a million.
-function about(n) {
-  if (n < 1000) return formatCount(n);
-  const digits = Math.floor(Math.log10(n));
-  const step = 10 ** (digits - 2);
-  const rounded = Math.round(n / step) * step;
-  if (rounded >= 1e9) return `${Number((rounded / 1e9).toPrecision(3))} billion`;
-  if (rounded >= 1e6) return `${Number((rounded / 1e6).toPrecision(3))} million`;
-  return formatCount(rounded);
-}
-
+// Energy from watt-hours, written as the server writes energy ("374 J", "2.4 kWh").
 function formatWh(wh) {
-  const units = [[1e9, "GWh"], [1e6, "MWh"], [1e3, "kWh"], [1, "Wh"], [1e-3, "mWh"], [1e-6, "µWh"], [1e-9, "nWh"], [1e-12, "pWh"]];
-  for (const [size, unit] of units) {
-    if (Math.abs(wh) >= size) return `${Number((wh / size).toPrecision(3))} ${unit}`;
-  }
-  return `${wh.toExponential(2)} Wh`;
+  return formatEnergy(wh * 3600);
 }
 
 function median(values) {
@@ -83,7 +71,7 @@ function readBloomz(json) {
 
 // ---- the widget --------------------------------------------------------------------------
 
-export class BreakEven {
+export class BreakEvenWidget {
   constructor(root) {
     this.root = root;
     this.preset = JSON.parse(root.dataset.preset);
@@ -156,7 +144,7 @@ export class BreakEven {
     setPhase(this.root, "training", "Phase 1: training (schooling)");
     setStatus(this.root, "Training the model, unpaced…");
     const created = await createRun({ ...this.preset, pace: "instant" });
-    const done = await trainQuietly(created.run_id);
+    const { done } = await trainQuietly(created.run_id);
     this.runId = created.run_id;
     this.training = done.totals;
     this.nParameters = done.n_parameters;
@@ -195,9 +183,7 @@ export class BreakEven {
   costCounters() {
     const t = this.training;
     const a = this.perAnswer;
-    if (!t || !a) {
-      return { train_flops: 0, train_compute_ns: 0, watched_ms: 0, n_parameters: 0, frozen: 0, queries: 0, infer_flops: 0, infer_compute_ns: 0, last_flops: 0, last_compute_ns: 0 };
-    }
+    if (!t || !a) return costCounters({});
     const n = this.queries();
     return {
       train_flops: t.flops,
@@ -275,7 +261,7 @@ export class BreakEven {
     const at = [];
     if (whose !== "bloomz") {
       if (this.mine && this.mine.crossing) {
-        lines.push(`After about ${about(this.mine.crossing)} questions, answering has cost as much as training did.`);
+        lines.push(`After about ${formatAbout(this.mine.crossing)} questions, answering has cost as much as training did.`);
         if (this.energy && this.energy.queries === n) {
           const side = n >= this.mine.crossing ? "answering has now cost more than training" : "answering is still below what training cost";
           at.push(
@@ -292,7 +278,7 @@ export class BreakEven {
     if (whose !== "mine" && this.bloomz) {
       const b = this.bloomz;
       lines.push(
-        `BLOOMz-7B: after about ${about(b.published)} questions, its answers had used as much energy ` +
+        `BLOOMz-7B: after about ${formatAbout(b.published)} questions, its answers had used as much energy ` +
           `as training and fine-tuning it (${b.cite}).`,
       );
       const side = n >= b.crossing ? "answering has cost more than training" : "answering is still below training";
@@ -330,7 +316,7 @@ export class BreakEven {
       }
       label.push(
         `${name}: training ${formatWh(c.trainWh)} (flat)` +
-          (c.crossing ? `; the answers line reaches it after about ${about(c.crossing)} questions` : ""),
+          (c.crossing ? `; the answers line reaches it after about ${formatAbout(c.crossing)} questions` : ""),
       );
     };
     if (whose !== "bloomz" && this.mine) add(this.mine, "Your model", "solid");
@@ -354,7 +340,7 @@ export class BreakEven {
 }
 
 export function mount(root) {
-  return new BreakEven(root);
+  return new BreakEvenWidget(root);
 }
 
 mountEvery("break-even", mount);

@@ -1,51 +1,25 @@
 // The next-word widget: train a tiny word model as a watched run (held-out perplexity and a
 // sample sentence every few frames), then ask the frozen model for the likely next words and
-// let it carry on writing. Every number shown comes from the server's events and answers.
+// let it carry on writing. The life cycle (start, reset, counters, costs) is
+// lib/trained-widget.js; every number shown comes from the server's events and answers.
 
-import { CostPanel } from "../lib/costs.js";
-import {
-  addAnswers,
-  costCounters,
-  noQueries,
-  resetCounters,
-  setCounter,
-  showRatio,
-  showTrainingCounters,
-} from "../lib/counters.js";
-import { formatCount, formatDuration, formatPercent } from "../lib/format.js";
-import { baseLayout, CLASS_COLOURS, FrameBatcher, PLOT_CONFIG, themeColours } from "../lib/plot.js";
-import { recordAnswers, recordRun, trainedRun } from "../lib/progress.js";
-import { createRun, postReaching } from "../lib/runs.js";
-import { WatchedStream } from "../lib/stream.js";
-import { setPhase, setStatus } from "../lib/widget.js";
+import { formatCount, formatDuration, formatFlops, formatNumber, formatPercent } from "../lib/format.js";
+import { reasonOf } from "../lib/http.js";
+import { baseLayout, CLASS_COLOURS, PLOT_CONFIG, themeColours } from "../lib/plot.js";
+import { ask } from "../lib/runs.js";
+import { TrainedWidget } from "../lib/trained-widget.js";
+import { alertElement, element } from "../lib/widget.js";
 import { mountEvery } from "../lib/mount.js";
 
 const TOP_K = 5;
-const HISTORY = 6;
+const HISTORY = 6; // earlier sample sentences kept on screen (the first one always stays)
 const FLOOR = 4; // the chart's lowest perplexity: 1 is a perfect guess, held-out text never gets near
-const TICKS = [5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000]; // earlier sample sentences kept on screen (the first one always stays)
-
-// The predict call, keeping the server's own words for a bad prompt (its 422 `msg`).
-async function predict(runId, body) {
-  const { response, data } = await postReaching(`/api/runs/${runId}/predict`, body);
-  if (!response.ok) {
-    const first = Array.isArray(data.detail) ? data.detail[0] : null;
-    const text = (first && first.msg) || (typeof data.detail === "string" && data.detail) || data.message;
-    throw new Error(text || `The server answered ${response.status}.`);
-  }
-  return data;
-}
+const TICKS = [5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000];
+const MAX_SEED = 2147483647;
 
 // The page's blue, lighter in dark mode, so the line stays readable on either background.
 function lineColour() {
   return getComputedStyle(document.documentElement).getPropertyValue("--blue").trim() || CLASS_COLOURS[0];
-}
-
-function element(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
 }
 
 // "." is the end of a sentence: say so rather than show a lone dot.
@@ -59,27 +33,50 @@ function quoteList(words) {
   return `${quoted.slice(0, -1).join(", ")} and ${quoted[quoted.length - 1]}`;
 }
 
-export class NextWordWidget {
+function unknownNotes(unknown) {
+  if (!unknown || !unknown.length) return [];
+  const one = unknown.length === 1;
+  const text =
+    `It has never seen ${quoteList(unknown)} and treats ${one ? "it" : "them"} as ` +
+    `${one ? "an unknown word" : "unknown words"}: it has no pattern to go on, so it guesses from how sentences usually continue.`;
+  return [element("p", "nw-unknown", text)];
+}
+
+function costLine(data) {
+  return element(
+    "p",
+    "fine",
+    `Answered in ${formatDuration(data.compute_ns)} of compute, ${formatFlops(data.flops)} ` +
+      "(measured on this server; network time not included).",
+  );
+}
+
+function probabilityBars(nextWords) {
+  const list = element("ol", "nw-bars");
+  list.setAttribute("aria-label", "Likeliest next words with their probabilities");
+  for (const { word, probability } of nextWords) {
+    const bar = element("span", "nw-bar");
+    bar.setAttribute("aria-hidden", "true");
+    const fill = element("span", "nw-fill");
+    fill.style.width = `${Math.max(0.5, probability * 100)}%`;
+    bar.append(fill);
+    const li = element("li");
+    li.append(element("span", "nw-word", wordLabel(word)), bar, element("span", "nw-percent", formatPercent(probability)));
+    list.append(li);
+  }
+  return list;
+}
+
+export class NextWordWidget extends TrainedWidget {
   constructor(root) {
-    this.root = root;
-    this.preset = JSON.parse(root.dataset.preset);
-    this.lesson = document.body.dataset.lesson || "";
+    super(root, { kind: "next-word", askHint: "type the start of a sentence to ask it." });
     this.chart = root.querySelector("[data-role=perplexity-chart]");
-    this.inference = root.querySelector("[data-role=inference]");
     this.askForm = root.querySelector("[data-role=ask-form]");
     this.continueForm = root.querySelector("[data-role=continue-form]");
     this.answer = root.querySelector("[data-role=answer]");
     this.continuation = root.querySelector("[data-role=continuation]");
-    this.startButton = root.querySelector("[data-action=start]");
-    this.startButton.addEventListener("click", () => this.start());
-    this.askForm.addEventListener("submit", (event) => {
-      event.preventDefault();
-      this.askNext();
-    });
-    this.continueForm.addEventListener("submit", (event) => {
-      event.preventDefault();
-      this.askContinue();
-    });
+    this.onSubmit(this.askForm, () => this.askNext());
+    this.onSubmit(this.continueForm, () => this.askContinue());
     for (const [name, role] of [["n_words", "words-value"], ["temperature", "temperature-value"]]) {
       const input = this.continueForm.elements[name];
       const output = root.querySelector(`[data-role=${role}]`);
@@ -93,95 +90,40 @@ export class NextWordWidget {
     this.sampleBlank = [...this.sample.childNodes].map((node) => node.cloneNode(true));
     this.fingerprintNote = root.querySelector("[data-role=fingerprint-note]");
     this.fingerprintNoteText = this.fingerprintNote.textContent;
-    this.costs = new CostPanel(root, () => this.costCounters());
-    this.batcher = new FrameBatcher((frames) => this.drawFrames(frames));
-    this.stream = new WatchedStream({
-      status: (text) => setStatus(this.root, text),
-      queued: (data) => {
-        setPhase(this.root, "waiting", "Waiting for a free spot");
-        setStatus(this.root, data.message);
-      },
-      start: (data) => this.onStart(data),
-      frame: (frame) => this.batcher.push(frame),
-      done: (data) => this.onDone(data),
-      diverged: (data) => this.onDiverged(data),
-    });
     this.reset();
   }
 
-  // ---- state -------------------------------------------------------------------------
+  onSubmit(form, send) {
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      send();
+    });
+  }
 
-  reset() {
-    const hadRun = Boolean(this.training || (this.queries && this.queries.count));
-    this.stream.reset();
-    this.runId = null;
-    this.started = false;
-    this.run = null;
-    this.batcher.clear();
-    this.training = null;
+  el(role) {
+    return this.root.querySelector(`[data-role=${role}]`);
+  }
+
+  // ---- the run -------------------------------------------------------------------------
+
+  spec() {
+    return { ...this.preset, model: "language" };
+  }
+
+  clear() {
     this.samples = [];
     this.fingerprint = null;
     this.fingerprintChecks = 0;
     this.fingerprintNote.textContent = this.fingerprintNoteText;
-    this.queries = noQueries();
-    this.frozen = false;
-    this.nParameters = 0;
-    this.costs.cancel();
-    this.inference.hidden = true;
     this.answer.replaceChildren();
     this.continuation.replaceChildren();
-    resetCounters(this.root);
     this.sample.replaceChildren(...this.sampleBlank.map((node) => node.cloneNode(true)));
-    this.root.querySelector("[data-role=sample-history]").replaceChildren();
-    this.root.querySelector("[data-role=perplexity-text]").textContent = "";
-    setPhase(this.root, "ready", "Ready to train");
-    setStatus(this.root, "");
-    this.drawEmptyChart();
-    if (hadRun) this.costs.recalculate(); // the page arrives with the empty panel rendered
+    this.el("sample-history").replaceChildren();
+    this.el("perplexity-text").textContent = "";
   }
 
-  costCounters() {
-    return costCounters({
-      training: this.training,
-      watchedMs: this.stream.watchingMs(),
-      nParameters: this.nParameters,
-      frozen: this.frozen,
-      queries: this.queries,
-    });
-  }
-
-  // ---- training ----------------------------------------------------------------------
-
-  async start() {
-    this.reset();
-    this.startButton.disabled = true;
-    setStatus(this.root, "Creating the run…");
-    let body;
-    try {
-      body = await createRun({ ...this.preset, model: "language" });
-    } catch (error) {
-      this.fail(error.message);
-      return;
-    }
-    this.runId = body.run_id;
-    setPhase(this.root, "training", "Phase 1: training");
-    this.stream.open(this.runId);
-    this.costs.start();
-  }
-
-  fail(message) {
-    setStatus(this.root, message);
-    this.startButton.disabled = false;
-  }
-
-  onStart(data) {
-    this.nParameters = data.n_parameters;
-    setPhase(this.root, "training", "Phase 1: training");
-    setStatus(this.root, "Training…");
-    if (this.started) return; // a resumed stream repeats it; the chart already holds it
-    this.started = true;
-    this.run = data;
-    this.root.querySelector("[data-role=corpus-size]").textContent =
+  drawStart(data) {
+    this.el("corpus-size").textContent =
       `${formatCount(data.training_sentences)} sentences to learn from, ` +
       `${formatCount(data.held_out_sentences)} more held back to test it, and a vocabulary of ` +
       `${formatCount(data.vocabulary_size)} entries: the words it saw often enough to learn, the full stop, ` +
@@ -190,7 +132,6 @@ export class NextWordWidget {
   }
 
   drawFrames(frames) {
-    if (!frames.length || !this.started) return;
     const withPerplexity = frames.filter((f) => Number.isFinite(f.val_perplexity));
     if (withPerplexity.length) {
       Plotly.extendTraces(
@@ -200,109 +141,73 @@ export class NextWordWidget {
       );
     }
     for (const frame of frames) if (frame.sample) this.showSample(frame.step, frame.sample);
-    const last = frames[frames.length - 1];
-    this.training = last.counters;
-    this.showTrainingCounters(last.counters);
-    this.describeChart(last);
+    this.describeChart(frames[frames.length - 1]);
   }
 
   describeChart(frame) {
     if (!this.run || !Number.isFinite(frame.val_perplexity)) return;
+    const blind = formatCount(this.run.uniform_perplexity);
     const text =
       `Step ${formatCount(frame.step)} of ${formatCount(frame.steps)}: held-out perplexity ` +
-      `${frame.val_perplexity.toFixed(1)}, against ${formatCount(this.run.uniform_perplexity)} for blind guessing.`;
-    this.root.querySelector("[data-role=perplexity-text]").textContent = text;
+      `${formatNumber(frame.val_perplexity)}, against ${blind} for blind guessing.`;
+    this.el("perplexity-text").textContent = text;
     this.chart.setAttribute(
       "aria-label",
-      `Chart of held-out perplexity against training steps, falling from blind guessing (${formatCount(this.run.uniform_perplexity)}). ${text}`,
+      `Chart of held-out perplexity against training steps, falling from blind guessing (${blind}). ${text}`,
     );
   }
 
   showSample(step, sentence) {
-    const current = this.sample;
     const previous = this.samples[this.samples.length - 1];
-    current.replaceChildren(element("q", "", sentence), element("span", "fine", ` (after step ${formatCount(step)})`));
+    this.sample.replaceChildren(element("q", "", sentence), element("span", "fine", ` (after step ${formatCount(step)})`));
     if (previous && previous.sentence === sentence) return;
     this.samples.push({ step, sentence });
     // Its first attempts tell the story (babble, then sentences); later ones only reshuffle.
     if (this.samples.length > HISTORY) return;
     const li = element("li", "", `step ${formatCount(step)}: `);
     li.append(element("q", "", sentence));
-    this.root.querySelector("[data-role=sample-history]").append(li);
+    this.el("sample-history").append(li);
   }
 
-  showTrainingCounters(counters) {
-    showTrainingCounters(this.root, counters, this.stream.watchingMs());
-  }
-
-  onDone(data) {
-    this.batcher.flush(); // the last frame event already carried the final numbers
-    this.stream.close();
-    this.training = data.totals;
-    this.showTrainingCounters(data.totals);
-    this.frozen = true;
-    this.fingerprint = data.fingerprint;
-    this.startButton.disabled = false;
-    this.startButton.textContent = "Train it again";
+  summary(data) {
     const final = data.final || {};
-    setPhase(this.root, "inference", "Phase 2: inference (model frozen)");
-    const perplexity = Number.isFinite(final.val_perplexity)
-      ? ` Held-out perplexity ${final.val_perplexity.toFixed(1)} (blind guessing: ${formatCount(this.run ? this.run.uniform_perplexity : 0)}).`
-      : "";
-    setStatus(
-      this.root,
-      `Training finished.${perplexity} Compute took ${formatDuration(data.totals.compute_ns)}; ` +
-        `you watched for ${formatDuration(this.stream.watchedMs * 1e6)}.`,
-    );
-    this.root.querySelector("[data-role=fingerprint]").textContent = data.fingerprint;
-    this.root.querySelector("[data-role=fingerprint-count]").textContent = "";
-    this.inference.hidden = false;
-    recordRun(this.lesson, {
-      kind: "next-word",
-      run_id: this.runId,
-      ...trainedRun(data),
-      watched_ms: Math.round(this.stream.watchedMs),
-      val_perplexity: final.val_perplexity,
+    if (!Number.isFinite(final.val_perplexity)) return ".";
+    const blind = formatCount(this.run ? this.run.uniform_perplexity : 0);
+    return `. Held-out perplexity ${formatNumber(final.val_perplexity)} (blind guessing: ${blind}).`;
+  }
+
+  record(data) {
+    return {
+      val_perplexity: (data.final || {}).val_perplexity,
       uniform_perplexity: this.run ? this.run.uniform_perplexity : undefined,
-    });
-    this.costs.stop();
-    this.costs.announce(
-      `Training finished after ${formatCount(data.totals.steps)} steps. The model is frozen; type the start of a sentence to ask it.`,
-      true,
-    );
+    };
+  }
+
+  frozen(data) {
+    this.fingerprint = data.fingerprint;
+    this.buttons.start.textContent = "Train it again";
+    this.el("fingerprint-count").textContent = "";
     this.askNext(); // the pre-filled prompt answers at once: the point shows without typing
   }
 
-  onDiverged(data) {
-    this.batcher.flush();
-    this.stream.close();
-    this.costs.stop();
-    this.costs.announce(data.message, true);
-    this.training = data.totals;
-    this.showTrainingCounters(data.totals);
-    setPhase(this.root, "diverged", "Diverged: no model");
-    setStatus(this.root, data.message);
-    this.startButton.disabled = false;
-  }
-
-  // ---- inference ---------------------------------------------------------------------
+  // ---- questions -----------------------------------------------------------------------
 
   prompt() {
     return this.askForm.elements.prompt.value;
   }
 
   async ask(body, target, render) {
-    if (!this.runId || !this.frozen) return;
+    if (!this.runId || !this.isFrozen) return;
     const buttons = this.inference.querySelectorAll("button[type=submit]");
     for (const b of buttons) b.disabled = true;
     target.setAttribute("aria-busy", "true");
     try {
-      const data = await predict(this.runId, body);
-      this.countAnswer(data);
+      const data = await ask(this.runId, body);
+      this.countAnswer(data.flops, data.compute_ns);
+      this.checkFingerprint(data.fingerprint);
       render(data);
     } catch (error) {
-      target.replaceChildren(element("p", "error", error.message));
-      target.firstChild.setAttribute("role", "alert");
+      target.replaceChildren(alertElement(reasonOf(error))); // the server's own words for a bad prompt
     } finally {
       target.removeAttribute("aria-busy");
       for (const b of buttons) b.disabled = false;
@@ -319,9 +224,8 @@ export class NextWordWidget {
     const prompt = this.prompt();
     const seed = form.sample_seed.value.trim();
     const seedNumber = Number(seed);
-    if (seed === "" || !Number.isInteger(seedNumber) || seedNumber < 0 || seedNumber > 2147483647) {
-      this.continuation.replaceChildren(element("p", "error", "The seed must be a whole number from 0 to 2,147,483,647."));
-      this.continuation.firstChild.setAttribute("role", "alert");
+    if (seed === "" || !Number.isInteger(seedNumber) || seedNumber < 0 || seedNumber > MAX_SEED) {
+      this.continuation.replaceChildren(alertElement(`The seed must be a whole number from 0 to ${formatCount(MAX_SEED)}.`));
       return Promise.resolve();
     }
     const body = {
@@ -334,94 +238,40 @@ export class NextWordWidget {
     return this.ask(body, this.continuation, (data) => this.showContinuation(prompt, body, data));
   }
 
-  countAnswer(data) {
-    const q = this.queries;
-    addAnswers(q, 1, data.flops, data.compute_ns);
-    setCounter(this.root, "infer-last-flops", formatCount(data.flops));
-    setCounter(this.root, "infer-last-compute", formatDuration(data.compute_ns));
-    setCounter(this.root, "infer-count", formatCount(q.count));
-    setCounter(this.root, "infer-flops", formatCount(q.flops));
-    setCounter(this.root, "infer-compute", formatDuration(q.computeNs));
-    showRatio(this.root, this.training, data.flops);
-    recordAnswers(1, data.flops, data.compute_ns);
-    this.checkFingerprint(data.fingerprint);
-    this.costs.recalculate();
-  }
-
   checkFingerprint(fingerprint) {
-    const note = this.fingerprintNote;
-    const count = this.root.querySelector("[data-role=fingerprint-count]");
     if (fingerprint !== this.fingerprint) {
-      note.textContent = `The server now reports ${fingerprint}: a different model answered.`;
+      this.fingerprintNote.textContent = `The server now reports ${fingerprint}: a different model answered.`;
       return;
     }
     this.fingerprintChecks += 1;
-    count.textContent = `(checked after ${formatCount(this.fingerprintChecks)} answer${this.fingerprintChecks === 1 ? "" : "s"} so far: ${fingerprint} every time)`;
+    const n = this.fingerprintChecks;
+    this.el("fingerprint-count").textContent =
+      `(checked after ${formatCount(n)} answer${n === 1 ? "" : "s"} so far: ${fingerprint} every time)`;
   }
 
   showNextWords(prompt, data) {
-    const parts = [];
     const lead = element("p", "", "After ");
     lead.append(element("q", "", prompt.trim()), ` the model's ${data.next_words.length} likeliest next words are:`);
-    parts.push(lead);
-    const list = element("ol", "nw-bars");
-    list.setAttribute("aria-label", "Likeliest next words with their probabilities");
-    for (const { word, probability } of data.next_words) {
-      const li = element("li");
-      const label = element("span", "nw-word", wordLabel(word));
-      const bar = element("span", "nw-bar");
-      bar.setAttribute("aria-hidden", "true");
-      const fill = element("span", "nw-fill");
-      fill.style.width = `${Math.max(0.5, probability * 100)}%`;
-      bar.append(fill);
-      const percent = element("span", "nw-percent", formatPercent(probability));
-      li.append(label, bar, percent);
-      list.append(li);
-    }
-    parts.push(list);
-    parts.push(...this.unknownNotes(data.unknown_words));
-    parts.push(this.costLine(data));
-    this.answer.replaceChildren(...parts);
+    this.answer.replaceChildren(lead, probabilityBars(data.next_words), ...unknownNotes(data.unknown_words), costLine(data));
   }
 
   showContinuation(prompt, body, data) {
-    const parts = [];
     const text = element("p", "nw-continued");
     const added = data.continuation || "";
     // The server writes "." against the word before it; keep that when joining to the prompt.
     const gap = added.startsWith(".") ? "" : " ";
     text.append(element("span", "nw-given", prompt.trim()), gap, element("mark", "", added));
-    parts.push(text);
-    const how = body.temperature === 0
-      ? "Temperature 0: it took the likeliest word every time, so this comes out the same on every try."
-      : `Temperature ${body.temperature}, seed ${body.sample_seed}: some words were picked by chance; ` +
-        "the same seed gives the same words, another seed may not.";
-    parts.push(element("p", "fine", `${how} Highlighted: the words the model added (up to ${body.n_words}; it stops at the end of a sentence).`));
-    parts.push(...this.unknownNotes(data.unknown_words));
-    parts.push(this.costLine(data));
-    this.continuation.replaceChildren(...parts);
-  }
-
-  unknownNotes(unknown) {
-    if (!unknown || !unknown.length) return [];
-    const one = unknown.length === 1;
-    return [
-      element(
-        "p",
-        "nw-unknown",
-        `It has never seen ${quoteList(unknown)} and treats ${one ? "it" : "them"} as ` +
-          `${one ? "an unknown word" : "unknown words"}: it has no pattern to go on, so it guesses from how sentences usually continue.`,
-      ),
-    ];
-  }
-
-  costLine(data) {
-    return element(
+    const how =
+      body.temperature === 0
+        ? "Temperature 0: it took the likeliest word every time, so this comes out the same on every try."
+        : `Temperature ${body.temperature}, seed ${body.sample_seed}: some words were picked by chance; ` +
+          "the same seed gives the same words, another seed may not.";
+    const note = element(
       "p",
       "fine",
-      `Answered in ${formatDuration(data.compute_ns)} of compute, ${formatCount(data.flops)} FLOPs ` +
-        "(measured on this server; network time not included).",
+      `${how} Highlighted: the words the model added (up to ${body.n_words}; it stops at the end of a sentence).`,
     );
+    this.continuation.replaceChildren(text, note, ...unknownNotes(data.unknown_words), costLine(data));
   }
 
   // ---- drawing -----------------------------------------------------------------------
@@ -443,7 +293,7 @@ export class NextWordWidget {
     });
   }
 
-  drawEmptyChart() {
+  drawEmpty() {
     const colours = themeColours();
     Plotly.react(
       this.chart,

@@ -4,12 +4,13 @@
 // its counted FLOPs and the weights' fingerprint, which never changes however often we ask.
 
 import { CostPanel } from "../lib/costs.js";
-import { addAnswers, costCounters, noQueries, setCounter } from "../lib/counters.js";
-import { formatCount, formatDuration, formatFlops, formatPercent } from "../lib/format.js";
+import { addAnswers, costCounters, noQueries, ratioText, setCounter, showAnswerCounters } from "../lib/counters.js";
+import { formatCoordinate, formatCount, formatDuration, formatFlops, formatPercent } from "../lib/format.js";
 import { clickPoint, dotsTrace, drawEmptyMap, mapLayout, surfaceTrace } from "../lib/map.js";
 import { PLOT_CONFIG, themeColours } from "../lib/plot.js";
 import { recordAnswers, recordRun, trainedRun } from "../lib/progress.js";
-import { ask, createRun, trainWithStart } from "../lib/runs.js";
+import { ask, createRun } from "../lib/runs.js";
+import { trainQuietly } from "../lib/stream.js";
 import { setAriaDisabled, setPhase, setStatus } from "../lib/widget.js";
 import { mountEvery } from "../lib/mount.js";
 
@@ -23,7 +24,7 @@ function className(index) {
   return index < NAMES.length ? NAMES[index] : `class ${index}`;
 }
 
-export class QueryModel {
+export class QueryModelWidget {
   constructor(root) {
     this.root = root;
     this.preset = JSON.parse(root.dataset.preset);
@@ -66,8 +67,8 @@ export class QueryModel {
 
   showSliderValues() {
     const [x, y] = this.point();
-    this.el("x-value").textContent = x.toFixed(2);
-    this.el("y-value").textContent = y.toFixed(2);
+    this.el("x-value").textContent = formatCoordinate(x);
+    this.el("y-value").textContent = formatCoordinate(y);
   }
 
   // ---- phase 1: training, done for the reader -----------------------------------------
@@ -80,7 +81,7 @@ export class QueryModel {
     setStatus(this.root, "Training the model for you (unpaced)…");
     try {
       const created = await createRun({ ...this.preset, pace: "instant" });
-      const { start, done } = await trainWithStart(created.run_id, { busyMessage: BUSY });
+      const { start, done } = await trainQuietly(created.run_id, { busyMessage: BUSY });
       this.runId = created.run_id;
       this.ready(start, done);
     } catch (error) {
@@ -183,31 +184,23 @@ export class QueryModel {
     const [x, y] = point;
     const verdict = this.el("verdict");
     verdict.replaceChildren(
-      `At (${x.toFixed(2)}, ${y.toFixed(2)}) the model says `,
+      `At (${formatCoordinate(x)}, ${formatCoordinate(y)}) the model says `,
       Object.assign(document.createElement("strong"), { className: `class-${cls}`, textContent: className(cls) }),
       ".",
     );
-    // Rounded to one decimal, 0.99999 would read "100.0%", which overstates it.
-    const sure = probability > 0.999 ? "more than 99.9%" : formatPercent(probability);
+    // Rounded, 0.996 would read "100%", which overstates it.
+    const sure = probability < 1 && formatPercent(probability) === "100%" ? "more than 99.5%" : formatPercent(probability);
     this.el("confidence").textContent = `${sure} ${className(cls)}`;
-    this.el("compute").textContent = `${(answer.compute_ns / 1000).toFixed(1)} µs (millionths of a second)`;
+    const compute = formatDuration(answer.compute_ns);
+    this.el("compute").textContent = compute.endsWith(" µs") ? `${compute} (millionths of a second)` : compute;
     this.el("flops").textContent = formatFlops(answer.flops);
     this.el("outside").hidden = !(answer.outside_training_data && answer.outside_training_data[0]);
 
     const q = this.queries;
     addAnswers(q, 1, answer.flops, answer.compute_ns);
-    setCounter(this.root, "infer-count", formatCount(q.count));
-    setCounter(this.root, "last-flops", formatFlops(answer.flops));
-    setCounter(this.root, "last-compute", formatDuration(answer.compute_ns));
-    setCounter(this.root, "infer-flops", formatFlops(q.flops));
-    setCounter(this.root, "infer-compute", formatDuration(q.computeNs));
-    if (this.training && answer.flops > 0) {
-      setCounter(
-        this.root,
-        "ratio",
-        `Training took as much arithmetic as about ${formatCount(this.training.flops / answer.flops)} answers like this one.`,
-      );
-    }
+    showAnswerCounters(this.root, q);
+    const ratio = ratioText(this.training, answer.flops, "this one");
+    if (ratio) setCounter(this.root, "ratio", ratio);
     recordAnswers(1, answer.flops, answer.compute_ns);
     this.checkFingerprint(answer.fingerprint);
     this.markPoint(point);
@@ -313,7 +306,7 @@ export class QueryModel {
 }
 
 export function mount(root) {
-  return new QueryModel(root);
+  return new QueryModelWidget(root);
 }
 
 mountEvery("query-model", mount);

@@ -1,25 +1,33 @@
-// The quiz is server-checked through htmx; this only keeps the reader's score in their
-// browser (for the recap pages) and says how many they have got right so far.
+// The quiz is server-checked through htmx (each answer's feedback is a server-rendered
+// fragment); this only keeps the reader's score in their browser (for the recap pages) and
+// says how many they have got right so far.
 
 import { recordRun } from "../lib/progress.js";
 import { mountEvery } from "../lib/mount.js";
 
-export function mount(root) {
-  const status = root.querySelector("[data-role=status]");
-  const total = root.querySelectorAll("form.question").length;
-  const results = new Map();
-  root.addEventListener("htmx:afterSwap", (event) => {
+export class QuizWidget {
+  constructor(root) {
+    this.root = root;
+    this.status = root.querySelector("[data-role=status]");
+    this.total = root.querySelectorAll("form.question").length;
+    this.results = new Map(); // form -> answered right
+    root.addEventListener("htmx:afterSwap", (event) => this.onFeedback(event));
+  }
+
+  onFeedback(event) {
     const verdict = event.target.querySelector(".verdict");
     if (!verdict) return;
-    const form = event.target.closest("form.question");
-    results.set(form, verdict.dataset.correct === "yes");
-    const right = [...results.values()].filter(Boolean).length;
-    status.textContent = `${right} of ${results.size} answered right so far (${total} in all).`;
-    if (results.size === total) {
-      recordRun(document.body.dataset.lesson || "", { kind: "quiz", right, total });
+    this.results.set(event.target.closest("form.question"), verdict.dataset.correct === "yes");
+    const right = [...this.results.values()].filter(Boolean).length;
+    this.status.textContent = `${right} of ${this.results.size} answered right so far (${this.total} in all).`;
+    if (this.results.size === this.total) {
+      recordRun(document.body.dataset.lesson || "", { kind: "quiz", right, total: this.total });
     }
-  });
-  return { results };
+  }
+}
+
+export function mount(root) {
+  return new QuizWidget(root);
 }
 
 mountEvery("quiz", mount);

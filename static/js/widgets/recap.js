@@ -3,9 +3,10 @@
 // train one small model on the spot, so the page always has real numbers to show.
 
 import { CostPanel } from "../lib/costs.js";
-import { formatCount, formatDuration, formatFlops } from "../lib/format.js";
+import { formatCountOf, formatDuration, formatFlops, formatPercent, formatRatio } from "../lib/format.js";
 import { forget, progress, recordAnswers, recordRun } from "../lib/progress.js";
-import { ask, createRun, trainQuietly } from "../lib/runs.js";
+import { ask, createRun } from "../lib/runs.js";
+import { trainQuietly } from "../lib/stream.js";
 import { mountEvery } from "../lib/mount.js";
 
 const QUESTIONS = 5;
@@ -30,7 +31,7 @@ function cell(text) {
   return td;
 }
 
-class Recap {
+export class RecapWidget {
   constructor(root) {
     this.root = root;
     this.mode = root.dataset.mode;
@@ -73,15 +74,15 @@ class Recap {
       this.costs.recalculate();
       return;
     }
-    this.status.textContent = `${t.runs} training run(s) and ${formatCount(t.answers.count)} answer(s) recorded in this browser.`;
+    this.status.textContent = `${formatCountOf(t.runs, "training run")} and ${formatCountOf(t.answers.count, "answer")} recorded in this browser.`;
     const body = this.root.querySelector("[data-role=runs]");
     body.replaceChildren();
     for (const run of data.runs) {
       const row = document.createElement("tr");
       const notes = [];
-      if (run.val_accuracy !== undefined) notes.push(`held-out accuracy ${(run.val_accuracy * 100).toFixed(1)}%`);
+      if (run.val_accuracy !== undefined) notes.push(`held-out accuracy ${formatPercent(run.val_accuracy)}`);
       if (run.right !== undefined) notes.push(`${run.right} of ${run.total} right`);
-      if (run.queries) notes.push(`${formatCount(run.queries)} answers`);
+      if (run.queries) notes.push(formatCountOf(run.queries, "answer"));
       row.append(
         cell(run.lesson || "–"),
         cell(run.kind || "run"),
@@ -99,12 +100,12 @@ class Recap {
     const list = this.root.querySelector("[data-role=evidence]");
     const perAnswer = t.answers.count ? t.answers.flops / t.answers.count : null;
     const lines = [
-      `Training is where a model learns: you trained ${t.runs} model(s), using ${formatFlops(t.flops)} of arithmetic and ${formatDuration(t.computeNs)} of compute on this server.`,
+      `Training is where a model learns: you trained ${formatCountOf(t.runs, "model")}, using ${formatFlops(t.flops)} of arithmetic and ${formatDuration(t.computeNs)} of compute on this server.`,
       perAnswer
-        ? `Inference applies what was learned: your ${formatCount(t.answers.count)} answer(s) took about ${formatCount(perAnswer)} FLOPs each.`
+        ? `Inference applies what was learned: your ${formatCountOf(t.answers.count, "answer")} took about ${formatFlops(perAnswer)} each.`
         : "Inference applies what was learned: ask one of your models a question to see what an answer costs.",
       perAnswer
-        ? `Training is the expensive, occasional part: your training arithmetic equals about ${formatCount(t.flops / perAnswer)} answers.`
+        ? `Training is the expensive, occasional part: your training arithmetic equals about ${formatRatio(t.flops / perAnswer)} answers.`
         : "Training is the expensive, occasional part; answering is the cheap, constant one.",
       "Answering never changed a model: each one's fingerprint stayed the same however many questions you asked.",
       "Only training again (or fine-tuning) changes what a model knows.",
@@ -125,7 +126,7 @@ class Recap {
     this.status.textContent = "Training a small model on the server…";
     try {
       const run = await createRun({ ...this.preset, model: "mlp", pace: "instant" });
-      const done = await trainQuietly(run.run_id);
+      const { done } = await trainQuietly(run.run_id);
       recordRun(document.body.dataset.lesson || "", {
         kind: "recap: small model",
         run_id: run.run_id,
@@ -149,7 +150,7 @@ class Recap {
 }
 
 export function mount(root) {
-  return new Recap(root);
+  return new RecapWidget(root);
 }
 
 mountEvery("recap", mount);

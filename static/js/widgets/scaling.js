@@ -4,21 +4,21 @@
 // number shown comes from the server (the run's `done`/`diverged` totals, or a predict call).
 
 import { CostPanel } from "../lib/costs.js";
-import { formatCount, formatDuration, formatFlops, formatPercent } from "../lib/format.js";
-import { baseLayout, CLASS_COLOURS, PLOT_CONFIG, themeColours } from "../lib/plot.js";
+import { addAnswers, costCounters, noQueries } from "../lib/counters.js";
+import { formatCount, formatDuration, formatFlops, formatPercent, formatRatio } from "../lib/format.js";
 import { recordRun } from "../lib/progress.js";
-import { ask, createRun, trainQuietly } from "../lib/runs.js";
+import { ask, createRun } from "../lib/runs.js";
+import { followRun, trainQuietly } from "../lib/stream.js";
 import { actionButtons, setAriaDisabled, setPhase, setStatus } from "../lib/widget.js";
 import { mountEvery } from "../lib/mount.js";
+import { describe, drawScalingChart } from "./scaling/chart.js";
 
 const MAX_SAMPLES = 2000; // the run spec's limit on dots
 const MAX_UNITS = 64; // the run spec's limit on units per layer
-// This server's PHASELAB_MAX_STEPS, rendered into the page (5,000 unless the operator changed it).
-const MAX_STEPS = Number(document.querySelector("[data-widget=scaling]")?.dataset.maxSteps) || 5000;
+const DEFAULT_MAX_STEPS = 5000; // PHASELAB_MAX_STEPS unless the operator changed it
 const BAD_LEARNING_RATE = 30;
 const QUESTION = [0.5, 0.25]; // the one question asked of each finished run
 const CLASS_NAMES = ["blue", "orange"];
-const WARN = "#c0392b";
 
 const CHANGES = {
   start: { label: "start", grow: (spec) => spec },
@@ -26,7 +26,7 @@ const CHANGES = {
     label: "more data",
     // Twice the dots, seen as often: the steps double with them (Kaplan's D grows, not the epochs' count).
     grow: (spec) => ({ ...spec, n_samples: spec.n_samples * 2, steps: spec.steps * 2 }),
-    allowed: (spec) => spec.n_samples * 2 <= MAX_SAMPLES && spec.steps * 2 <= MAX_STEPS,
+    allowed: (spec, maxSteps) => spec.n_samples * 2 <= MAX_SAMPLES && spec.steps * 2 <= maxSteps,
   },
   model: {
     label: "bigger model",
@@ -36,36 +36,12 @@ const CHANGES = {
   steps: {
     label: "more steps",
     grow: (spec) => ({ ...spec, steps: spec.steps * 2 }),
-    allowed: (spec) => spec.steps * 2 <= MAX_STEPS,
+    allowed: (spec, maxSteps) => spec.steps * 2 <= maxSteps,
   },
 };
 
-// Like runs.js trainQuietly, but a divergence resolves with the server's `diverged` data
-// (step, totals, message), which this widget shows; trainQuietly keeps only the message.
-function trainOrDiverge(runId) {
-  return new Promise((resolve, reject) => {
-    const source = new EventSource(`/api/runs/${runId}/events`);
-    source.addEventListener("done", (e) => {
-      source.close();
-      resolve({ done: JSON.parse(e.data) });
-    });
-    source.addEventListener("diverged", (e) => {
-      source.close();
-      resolve({ diverged: JSON.parse(e.data) });
-    });
-    source.addEventListener("error", () => {
-      if (source.readyState === EventSource.CLOSED) reject(new Error("The server is busy; try again in a few seconds."));
-    });
-  });
-}
-
-function describe(spec) {
-  return `${formatCount(spec.n_samples)} dots, ${spec.hidden.join(" × ")} units, ${formatCount(spec.steps)} steps`;
-}
-
 function times(after, before) {
-  const ratio = after / before;
-  return ratio >= 10 ? `×${formatCount(ratio)}` : `×${ratio.toFixed(1)}`;
+  return `×${formatRatio(after / before)}`;
 }
 
 export class ScalingWidget {
@@ -73,6 +49,8 @@ export class ScalingWidget {
     this.root = root;
     this.preset = { ...JSON.parse(root.dataset.preset), pace: "instant" };
     this.lesson = document.body.dataset.lesson || "";
+    // This server's PHASELAB_MAX_STEPS, rendered into the page.
+    this.maxSteps = Number(root.dataset.maxSteps) || DEFAULT_MAX_STEPS;
     this.chart = root.querySelector("[data-role=chart]");
     this.rows = root.querySelector("[data-role=rows]");
     this.buttons = actionButtons(root);
@@ -120,7 +98,7 @@ export class ScalingWidget {
     this.root.querySelector("[data-role=current]").textContent = describe(this.spec);
     this.buttons.start.textContent = this.runs.length ? "Back to the starting model" : "Train the starting model";
     for (const name of ["data", "model", "steps"]) {
-      const allowed = CHANGES[name].allowed(this.spec);
+      const allowed = CHANGES[name].allowed(this.spec, this.maxSteps);
       setAriaDisabled(this.buttons[name], this.busy || !allowed);
       const next = CHANGES[name].grow(this.spec);
       const help = this.root.querySelector(`[data-role=${name}-help]`);
@@ -141,16 +119,16 @@ export class ScalingWidget {
   }
 
   limitText(name) {
-    if (name === "data") return `More data: this demo stops at ${formatCount(MAX_SAMPLES)} dots and ${formatCount(MAX_STEPS)} steps.`;
+    if (name === "data") return `More data: this demo stops at ${formatCount(MAX_SAMPLES)} dots and ${formatCount(this.maxSteps)} steps.`;
     if (name === "model") return `Bigger model: this demo stops at ${MAX_UNITS} units per layer.`;
-    return `More steps: this server stops at ${formatCount(MAX_STEPS)} steps per run.`;
+    return `More steps: this server stops at ${formatCount(this.maxSteps)} steps per run.`;
   }
 
   // ---- growing ---------------------------------------------------------------------------
 
   async grow(name) {
     const change = CHANGES[name];
-    if (this.busy || (name !== "start" && !change.allowed(this.spec))) return;
+    if (this.busy || (name !== "start" && !change.allowed(this.spec, this.maxSteps))) return;
     this.busy = true;
     this.refreshButtons();
     if (name === "start") {
@@ -176,8 +154,10 @@ export class ScalingWidget {
     setStatus(this.root, `Training ${describe(spec)}…`);
     try {
       const { run_id: runId } = await createRun(spec);
-      const done = await trainQuietly(runId, (frame) => {
-        setStatus(this.root, `Training ${describe(spec)}: step ${formatCount(frame.step)} of ${formatCount(spec.steps)}…`);
+      const { done } = await trainQuietly(runId, {
+        onFrame: (frame) => {
+          setStatus(this.root, `Training ${describe(spec)}: step ${formatCount(frame.step)} of ${formatCount(spec.steps)}…`);
+        },
       });
       const answer = await ask(runId, { inputs: [QUESTION] });
       this.answers += 1;
@@ -266,7 +246,7 @@ export class ScalingWidget {
     let outcome;
     try {
       const { run_id: runId } = await createRun(spec);
-      outcome = await trainOrDiverge(runId);
+      outcome = await followRun(runId); // a divergence is this demo's point, not a failure
     } catch (error) {
       setPhase(this.root, "ready", "Ready");
       setStatus(this.root, error.message);
@@ -368,74 +348,17 @@ export class ScalingWidget {
 
   costCounters() {
     const run = this.runs[this.runs.length - 1];
-    if (!run) {
-      return { train_flops: 0, train_compute_ns: 0, watched_ms: 0, n_parameters: 0, frozen: 0, queries: 0, infer_flops: 0, infer_compute_ns: 0, last_flops: 0, last_compute_ns: 0 };
-    }
-    const t = run.done.totals;
-    return {
-      train_flops: t.flops,
-      train_compute_ns: t.compute_ns,
-      watched_ms: 0,
-      n_parameters: run.done.n_parameters,
-      frozen: 1,
-      queries: 1,
-      infer_flops: run.answer.flops,
-      infer_compute_ns: run.answer.compute_ns,
-      last_flops: run.answer.flops,
-      last_compute_ns: run.answer.compute_ns,
-    };
+    if (!run) return costCounters({});
+    // The latest run, and the one question asked of it.
+    const queries = noQueries();
+    addAnswers(queries, 1, run.answer.flops, run.answer.compute_ns);
+    return costCounters({ training: run.done.totals, nParameters: run.done.n_parameters, frozen: true, queries });
   }
 
   // ---- the chart -------------------------------------------------------------------------------
 
   draw() {
-    const colours = themeColours();
-    const narrow = this.chart.clientWidth < 520; // a phone: no legend, shorter titles
-    const runs = this.runs;
-    const traces = [
-      {
-        x: runs.map((r) => r.done.totals.flops),
-        y: runs.map((r) => r.done.totals.compute_ns / 1e6),
-        text: runs.map((_, i) => `${i + 1}`), // the run's number in the table below
-        customdata: runs.map((r, i) => `${i + 1}. ${r.label}: ${describe(r.spec)}`),
-        mode: "lines+markers+text",
-        // Alternate above and below, so neighbouring labels do not sit on each other.
-        textposition: runs.map((_, i) => (i % 2 ? "bottom center" : "top center")),
-        name: "finished runs",
-        line: { color: CLASS_COLOURS[0], width: 1, dash: "dot" },
-        marker: { color: CLASS_COLOURS[0], size: 10 },
-        textfont: { color: colours.text, size: 13 },
-        cliponaxis: false,
-        hovertemplate: "%{customdata}<br>%{x:.3s} FLOPs, %{y:.3g} ms<extra></extra>",
-      },
-    ];
-    if (this.wasted) {
-      const t = this.wasted.data.totals;
-      traces.push({
-        x: [t.flops],
-        y: [t.compute_ns / 1e6],
-        text: ["diverged"],
-        mode: "markers+text",
-        textposition: "top center",
-        name: "diverged run (thrown away)",
-        marker: { color: WARN, size: 12, symbol: "x" },
-        textfont: { color: colours.text, size: 12 },
-        cliponaxis: false,
-        hovertemplate: `diverged at step ${this.wasted.data.step}<br>%{x:.3s} FLOPs, %{y:.3g} ms<extra></extra>`,
-      });
-    }
-    Plotly.react(
-      this.chart,
-      traces,
-      baseLayout(colours, {
-        margin: narrow ? { l: 48, r: 12, t: 24, b: 44 } : { l: 60, r: 24, t: 24, b: 84 },
-        showlegend: !narrow,
-        xaxis: { type: "log", title: { text: narrow ? "FLOPs (counted)" : "arithmetic, FLOPs (counted)" }, gridcolor: colours.grid },
-        yaxis: { type: "log", title: { text: narrow ? "time, ms" : "compute time, ms (measured)" }, gridcolor: colours.grid },
-        legend: { orientation: "h", x: 0, y: -0.3, yanchor: "top" },
-      }),
-      PLOT_CONFIG,
-    );
+    drawScalingChart(this.chart, this.runs, this.wasted);
   }
 }
 

@@ -4,10 +4,12 @@
 // to show what one user waits. The cost panel turns the measurements into estimates.
 
 import { CostPanel } from "../lib/costs.js";
+import { addAnswers, costCounters, noQueries } from "../lib/counters.js";
 import { formatCount, formatDuration, formatFlops } from "../lib/format.js";
 import { baseLayout, CLASS_COLOURS, PLOT_CONFIG, themeColours } from "../lib/plot.js";
 import { recordAnswers, recordRun, trainedRun } from "../lib/progress.js";
-import { ask, createRun, trainQuietly } from "../lib/runs.js";
+import { ask, createRun } from "../lib/runs.js";
+import { trainQuietly } from "../lib/stream.js";
 import { setAriaDisabled, setPhase, setStatus } from "../lib/widget.js";
 import { mountEvery } from "../lib/mount.js";
 
@@ -23,11 +25,12 @@ function median(values) {
   return sorted[Math.floor(sorted.length / 2)];
 }
 
+// A time measured in the browser, in milliseconds.
 function ms(value) {
-  return `${value.toFixed(1)} ms`;
+  return formatDuration(value * 1e6);
 }
 
-export class ServeUsers {
+export class ServeUsersWidget {
   constructor(root) {
     this.root = root;
     this.preset = JSON.parse(root.dataset.preset);
@@ -108,7 +111,7 @@ export class ServeUsers {
     setPhase(this.root, "training", "Phase 1: training (once)");
     setStatus(this.root, "Training the model once, unpaced…");
     const created = await createRun({ ...this.preset, pace: "instant" });
-    const done = await trainQuietly(created.run_id);
+    const { done } = await trainQuietly(created.run_id);
     this.runId = created.run_id;
     this.training = done.totals;
     this.nParameters = done.n_parameters;
@@ -165,20 +168,10 @@ export class ServeUsers {
   // ---- costs --------------------------------------------------------------------------
 
   costCounters() {
-    const t = this.training || { flops: 0, compute_ns: 0 };
     const s = this.served;
-    return {
-      train_flops: t.flops,
-      train_compute_ns: t.compute_ns,
-      watched_ms: 0,
-      n_parameters: this.nParameters || 0,
-      frozen: this.training ? 1 : 0,
-      queries: s ? s.n : 0,
-      infer_flops: s ? s.flops : 0,
-      infer_compute_ns: s ? s.computeNs : 0,
-      last_flops: s ? Math.round(s.perFlops) : 0,
-      last_compute_ns: s ? Math.round(s.perNs) : 0,
-    };
+    const queries = noQueries();
+    if (s) addAnswers(queries, s.n, s.flops, s.computeNs); // one batched call of n questions
+    return costCounters({ training: this.training, nParameters: this.nParameters, frozen: Boolean(this.training), queries });
   }
 
   onCosts() {
@@ -237,7 +230,7 @@ export class ServeUsers {
 }
 
 export function mount(root) {
-  return new ServeUsers(root);
+  return new ServeUsersWidget(root);
 }
 
 mountEvery("serve-users", mount);

@@ -1,18 +1,10 @@
-// The training widget: start a run, draw its frames live, then ask the frozen model.
-// Frames arrive as server-sent events; chart updates are batched to one per animation frame,
-// so a fast stream never queues more drawing than the screen can show.
+// The training widget: start a run, draw its frames live, then ask the frozen model. The
+// life cycle (start, pause, resume, reset, counters, costs) is lib/trained-widget.js; this
+// draws the loss chart and the map, and asks through the server-rendered answer fragment
+// (htmx posts the ask form to /widgets/runs/<id>/ask).
 
-import { CostPanel } from "../lib/costs.js";
-import {
-  addAnswers,
-  costCounters,
-  noQueries,
-  resetCounters,
-  setCounter,
-  showRatio,
-  showTrainingCounters,
-} from "../lib/counters.js";
-import { formatCount, formatDuration } from "../lib/format.js";
+import { setCounter } from "../lib/counters.js";
+import { formatCount, formatPercent } from "../lib/format.js";
 import {
   askedTrace,
   classPoints,
@@ -23,43 +15,22 @@ import {
   mapLayout,
   surfaceTrace,
 } from "../lib/map.js";
-import { baseLayout, CLASS_COLOURS, FrameBatcher, PLOT_CONFIG, themeColours } from "../lib/plot.js";
-import { recordAnswers, recordRun, trainedRun } from "../lib/progress.js";
-import { createRun, readRun } from "../lib/runs.js";
-import { WatchedStream } from "../lib/stream.js";
-import { actionButtons, setButtons, setPhase, setStatus } from "../lib/widget.js";
+import { baseLayout, CLASS_COLOURS, PLOT_CONFIG, themeColours } from "../lib/plot.js";
+import { readRun } from "../lib/runs.js";
+import { TrainedWidget } from "../lib/trained-widget.js";
+import { setStatus } from "../lib/widget.js";
 import { mountEvery } from "../lib/mount.js";
 
-export class TrainWidget {
+const ASKED = 4; // the map's trace of the reader's questions
+
+export class TrainClassifierWidget extends TrainedWidget {
   constructor(root) {
-    this.root = root;
-    this.preset = JSON.parse(root.dataset.preset);
+    super(root, { kind: "train-classifier", askHint: "you can ask it questions." });
     this.controls = root.querySelector("[data-role=controls]");
     this.lossChart = root.querySelector("[data-role=loss-chart]");
     this.surfaceChart = root.querySelector("[data-role=surface-chart]");
-    this.inference = root.querySelector("[data-role=inference]");
     this.askForm = root.querySelector("[data-role=ask-form]");
-    this.buttons = actionButtons(root);
-    this.buttons.start.addEventListener("click", () => this.start());
-    this.buttons.pause.addEventListener("click", () => this.pause());
-    this.buttons.resume.addEventListener("click", () => this.resume());
-    this.buttons.reset.addEventListener("click", () => this.reset());
     this.buttons["rerun-instant"].addEventListener("click", () => this.rerunUnpaced());
-    this.costs = new CostPanel(root, () => this.costCounters());
-    this.batcher = new FrameBatcher((frames) => this.drawFrames(frames));
-    this.stream = new WatchedStream({
-      status: (text) => setStatus(this.root, text),
-      opened: () => setButtons(this.buttons, { start: false, pause: true, resume: false }),
-      queued: (data) => {
-        setPhase(this.root, "waiting", "Waiting for a free spot");
-        setStatus(this.root, data.message);
-      },
-      start: (data) => this.onStart(data),
-      frame: (frame) => this.batcher.push(frame),
-      done: (data) => this.onDone(data),
-      diverged: (data) => this.onDiverged(data),
-    });
-    this.lesson = document.body.dataset.lesson || "";
     root.addEventListener("htmx:afterSwap", (event) => this.onAnswer(event));
     this.surfaceChart.addEventListener("click", (event) => this.onMapClick(event));
     this.reset();
@@ -110,46 +81,7 @@ export class TrainWidget {
     link.parentElement.hidden = false;
   }
 
-  // ---- state -------------------------------------------------------------------------
-
-  reset() {
-    const hadRun = Boolean(this.training || (this.queries && this.queries.count));
-    this.stream.reset();
-    this.runId = null;
-    this.started = false;
-    this.batcher.clear();
-    this.training = null;
-    this.queries = { ...noQueries(), points: 0 };
-    this.frozen = false;
-    this.nParameters = 0;
-    this.costs.cancel();
-    if (this.buttons["rerun-instant"]) this.buttons["rerun-instant"].hidden = true;
-    this.inference.hidden = true;
-    this.root.querySelector(".answer").textContent = "";
-    resetCounters(this.root);
-    setPhase(this.root, "ready", "Ready to train");
-    setStatus(this.root, "");
-    setButtons(this.buttons, { start: true, pause: false, resume: false });
-    this.drawEmptyCharts();
-    if (hadRun) this.costs.recalculate(); // the page arrives with the empty panel rendered
-  }
-
-  // ---- costs -------------------------------------------------------------------------
-
-  costCounters() {
-    return costCounters({
-      training: this.training,
-      watchedMs: this.stream.watchingMs(),
-      nParameters: this.nParameters,
-      frozen: this.frozen,
-      queries: this.queries,
-    });
-  }
-
-  rerunUnpaced() {
-    this.controls.elements.speed.value = "instant";
-    this.start();
-  }
+  // ---- the run -------------------------------------------------------------------------
 
   spec() {
     const form = new FormData(this.controls);
@@ -168,121 +100,37 @@ export class TrainWidget {
     };
   }
 
-  // ---- training ----------------------------------------------------------------------
-
-  async start() {
-    this.reset();
-    setButtons(this.buttons, { start: false, pause: false, resume: false });
-    setStatus(this.root, "Creating the run…");
-    let body;
-    try {
-      body = await createRun(this.spec());
-    } catch (error) {
-      this.fail(error.message);
-      return;
-    }
-    this.runId = body.run_id;
-    setPhase(this.root, "training", "Phase 1: training");
-    this.stream.open(this.runId);
-    this.costs.start();
+  rerunUnpaced() {
+    this.controls.elements.speed.value = "instant";
+    this.start();
   }
 
-  fail(message) {
-    setStatus(this.root, message);
-    setButtons(this.buttons, { start: true, pause: false, resume: false });
+  clear() {
+    this.queries.points = 0;
+    this.buttons["rerun-instant"].hidden = true;
+    this.root.querySelector(".answer").textContent = "";
   }
 
-  pause() {
-    this.stream.close();
-    this.costs.stop();
-    setPhase(this.root, "paused", "Paused");
-    setStatus(this.root, `Paused after step ${this.training ? this.training.step : 0}. The server stopped computing.`);
-    setButtons(this.buttons, { start: true, pause: false, resume: true });
+  summary(data) {
+    return `: held-out accuracy ${formatPercent(data.final.val_accuracy)}.`;
   }
 
-  resume() {
-    setPhase(this.root, "training", "Phase 1: training");
-    this.stream.open();
-    this.costs.start();
+  record(data) {
+    return { val_accuracy: data.final.val_accuracy };
   }
 
-  onStart(data) {
-    this.nParameters = data.n_parameters;
-    setPhase(this.root, "training", "Phase 1: training");
-    setStatus(this.root, "Training…");
-    if (this.started) return; // a resumed stream repeats it; the charts already hold it
-    this.started = true;
-    this.run = data;
-    this.drawData(data);
-  }
-
-  drawFrames(frames) {
-    if (!frames.length || !this.started) return;
-    const steps = frames.map((f) => f.step);
-    Plotly.extendTraces(
-      this.lossChart,
-      { x: [steps, steps], y: [frames.map((f) => f.loss), frames.map((f) => f.val_loss)] },
-      [0, 1],
-    );
-    const withSurface = frames.filter((f) => f.surface).pop();
-    if (withSurface) Plotly.restyle(this.surfaceChart, { z: [withSurface.surface] }, [0]);
-    const last = frames[frames.length - 1];
-    this.training = last.counters;
-    this.showTrainingCounters(last.counters);
-  }
-
-  showTrainingCounters(counters) {
-    showTrainingCounters(this.root, counters, this.stream.watchingMs());
-  }
-
-  onDone(data) {
-    this.batcher.flush(); // the last frame event already carried the final numbers
-    this.stream.close();
-    this.showTrainingCounters(data.totals);
-    this.training = data.totals;
-    setPhase(this.root, "inference", "Phase 2: inference (model frozen)");
-    const final = data.final;
-    setStatus(
-      this.root,
-      `Training finished: held-out accuracy ${(final.val_accuracy * 100).toFixed(1)}%. ` +
-        `Compute took ${formatDuration(data.totals.compute_ns)}; you watched for ` +
-        `${formatDuration(this.stream.watchedMs * 1e6)}.`,
-    );
-    setButtons(this.buttons, { start: true, pause: false, resume: false });
-    this.root.querySelector("[data-role=fingerprint]").textContent = data.fingerprint;
+  frozen() {
     this.askForm.setAttribute("hx-post", `/widgets/runs/${this.runId}/ask`);
     htmx.process(this.askForm);
-    this.inference.hidden = false;
-    this.frozen = true;
     this.buttons["rerun-instant"].hidden = false;
     this.shareLink();
-    recordRun(this.lesson, {
-      kind: "train-classifier",
-      run_id: this.runId,
-      ...trainedRun(data),
-      watched_ms: Math.round(this.stream.watchedMs),
-      val_accuracy: final.val_accuracy,
-    });
-    this.costs.stop();
-    this.costs.announce(`Training finished after ${formatCount(data.totals.steps)} steps. The model is frozen; you can ask it questions.`, true);
   }
 
-  onDiverged(data) {
-    this.batcher.flush();
-    this.stream.close();
-    this.costs.stop();
-    this.costs.announce(data.message, true);
-    this.training = data.totals;
-    this.showTrainingCounters(data.totals);
-    setPhase(this.root, "diverged", "Diverged: no model");
-    setStatus(this.root, data.message);
-    setButtons(this.buttons, { start: true, pause: false, resume: false });
-  }
-
-  // ---- inference ---------------------------------------------------------------------
+  // ---- questions: the answer is the server's fragment --------------------------------
 
   ask(x, y) {
     if (this.inference.hidden) return;
+    // Form values, not display text: two decimals, as a number the server reads.
     this.askForm.elements.x.value = x.toFixed(2);
     this.askForm.elements.y.value = y.toFixed(2);
     htmx.trigger(this.askForm, "submit");
@@ -291,31 +139,22 @@ export class TrainWidget {
   onAnswer(event) {
     const result = event.target.querySelector(".result");
     if (!result) return;
-    const computeNs = Number(result.dataset.computeNs);
     const flops = Number(result.dataset.flops);
-    const q = this.queries;
-    addAnswers(q, 1, flops, computeNs);
-    q.points += 1;
-    recordAnswers(1, flops, computeNs);
+    this.queries.points += 1;
     setCounter(this.root, "infer-last-points", "1");
-    setCounter(this.root, "infer-last-flops", formatCount(flops));
-    setCounter(this.root, "infer-last-compute", formatDuration(computeNs));
-    setCounter(this.root, "infer-count", formatCount(q.count));
-    setCounter(this.root, "infer-points", formatCount(q.points));
-    setCounter(this.root, "infer-flops", formatCount(q.flops));
-    setCounter(this.root, "infer-compute", formatDuration(q.computeNs));
-    showRatio(this.root, this.training, flops);
-    Plotly.extendTraces(
-      this.surfaceChart,
-      { x: [[Number(result.dataset.x)]], y: [[Number(result.dataset.y)]] },
-      [4],
-    );
-    this.costs.recalculate();
+    setCounter(this.root, "infer-points", formatCount(this.queries.points));
+    Plotly.extendTraces(this.surfaceChart, { x: [[Number(result.dataset.x)]], y: [[Number(result.dataset.y)]] }, [ASKED]);
+    this.countAnswer(flops, Number(result.dataset.computeNs));
+  }
+
+  onMapClick(event) {
+    const point = clickPoint(this.surfaceChart, event, this.box);
+    if (point) this.ask(...point);
   }
 
   // ---- drawing -----------------------------------------------------------------------
 
-  drawEmptyCharts() {
+  drawEmpty() {
     const colours = themeColours();
     Plotly.react(
       this.lossChart,
@@ -332,7 +171,7 @@ export class TrainWidget {
     drawEmptyMap(this.surfaceChart);
   }
 
-  drawData(data) {
+  drawStart(data) {
     const colours = themeColours();
     // Held-out dots of both classes share one hollow trace: they are for looking, not learning.
     const val = [0, 1].map((cls) => classPoints(data.val, cls));
@@ -351,14 +190,20 @@ export class TrainWidget {
     this.box = data.box;
   }
 
-  onMapClick(event) {
-    const point = clickPoint(this.surfaceChart, event, this.box);
-    if (point) this.ask(...point);
+  drawFrames(frames) {
+    const steps = frames.map((f) => f.step);
+    Plotly.extendTraces(
+      this.lossChart,
+      { x: [steps, steps], y: [frames.map((f) => f.loss), frames.map((f) => f.val_loss)] },
+      [0, 1],
+    );
+    const withSurface = frames.filter((f) => f.surface).pop();
+    if (withSurface) Plotly.restyle(this.surfaceChart, { z: [withSurface.surface] }, [0]);
   }
 }
 
 export function mount(root) {
-  return new TrainWidget(root);
+  return new TrainClassifierWidget(root);
 }
 
 mountEvery("train-classifier", mount);

@@ -9,7 +9,8 @@ import { formatCount, formatDuration, formatFlops, formatPercent } from "../lib/
 import { classPoints, dotsTrace, drawEmptyMap, hollowTrace, mapLayout, surfaceTrace } from "../lib/map.js";
 import { CLASS_COLOURS, PLOT_CONFIG, themeColours } from "../lib/plot.js";
 import { recordAnswers, recordRun, trainedRun } from "../lib/progress.js";
-import { ask, createRun, trainWithStart } from "../lib/runs.js";
+import { ask, createRun } from "../lib/runs.js";
+import { followRun, trainQuietly } from "../lib/stream.js";
 import { actionButtons, setPhase, setStatus } from "../lib/widget.js";
 import { mountEvery } from "../lib/mount.js";
 
@@ -25,7 +26,7 @@ function rightText(right, total) {
   return `${formatPercent(right / total)} (${formatCount(right)} of ${formatCount(total)})`;
 }
 
-class WorldShift {
+export class WorldShiftWidget {
   constructor(root) {
     this.root = root;
     this.preset = JSON.parse(root.dataset.preset);
@@ -145,7 +146,7 @@ class WorldShift {
 
   async trainRun(spec, label) {
     const created = await createRun(spec);
-    const { start, done } = await trainWithStart(created.run_id, {
+    const { start, done } = await trainQuietly(created.run_id, {
       onQueued: (message) => setStatus(this.root, message),
     });
     this.training.flops += done.totals.flops;
@@ -211,7 +212,7 @@ class WorldShift {
     // stream closes right after it. A paced run is asked for: the data is the same (pace is
     // not part of it), and closing a paced stream leaves the server nothing half-sent.
     const created = await createRun(this.driftSpec({ pace: "watch" }));
-    const { start } = await trainWithStart(created.run_id, { stopAfterStart: true });
+    const { start } = await followRun(created.run_id, { stopAfterStart: true });
     if (generation !== this.generation) return;
     this.world = { runId: created.run_id, start };
     const result = await this.askNewWorld(this.old.runId);
@@ -376,7 +377,7 @@ class WorldShift {
 }
 
 export function mount(root) {
-  return new WorldShift(root);
+  return new WorldShiftWidget(root);
 }
 
 mountEvery("world-shift", mount);
