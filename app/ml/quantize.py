@@ -19,7 +19,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from app.ml.fingerprint import fingerprint as _fingerprint
-from app.ml.models.mlp import ACTIVATIONS, MLP, SOFTMAX_FLOPS_PER_ELEMENT
+from app.ml.losses import SOFTMAX_FLOPS_PER_ELEMENT, softmax_inplace
+from app.ml.models.mlp import ACTIVATIONS, MLP
 
 Array = NDArray[np.float64]
 Array32 = NDArray[np.float32]
@@ -72,10 +73,7 @@ class QuantizedMLP:
             a += bias
             if layer < last:
                 activate(a)  # type: ignore[arg-type]  # the in-place ops keep float32
-        a -= a.max(axis=1, keepdims=True)
-        np.exp(a, out=a)
-        a /= a.sum(axis=1, keepdims=True)
-        return a.astype(np.float64)
+        return softmax_inplace(a).astype(np.float64)
 
     def predict(self, x: Array) -> NDArray[np.intp]:
         """Most probable class (n,) for x (n, layer_sizes[0])."""

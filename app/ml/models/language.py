@@ -15,7 +15,7 @@ FLOP convention, counted from shapes (per call on n examples), as in app.ml.mode
     forward     embedding lookup: 0 (it copies rows, no arithmetic)
                 hidden: matmul 2*n*(c*d)*h, bias n*h, tanh n*h
                 output: matmul 2*n*h*V, bias n*V; softmax 5*n*V
-    loss        cross-entropy 3*n (see app.ml.models.mlp)
+    loss        cross-entropy 3*n (see app.ml.losses, which computes it and its gradient)
     backward    output gradient (P - Y) / n: 2*n*V
                 dW2 = H^T delta: 2*n*h*V, db2: n*V, dH = delta W2^T: 2*n*V*h
                 tanh derivative 1 and product 1 per hidden element: 2*n*h
@@ -33,12 +33,13 @@ from numpy.typing import NDArray
 
 from app.ml.datasets import TokenDataset
 from app.ml.fingerprint import fingerprint as _fingerprint
-from app.ml.models.base import CROSS_ENTROPY_DIVERGENCE_LOSS
-from app.ml.models.mlp import (
+from app.ml.losses import (
     CROSS_ENTROPY_FLOPS_PER_SAMPLE,
     SOFTMAX_FLOPS_PER_ELEMENT,
     softmax_cross_entropy,
+    softmax_inplace,
 )
+from app.ml.models.base import CROSS_ENTROPY_DIVERGENCE_LOSS
 from app.ml.text import END, START, Vocabulary, tokenize
 
 Array = NDArray[np.float64]
@@ -144,11 +145,7 @@ class NextWordModel:
         n = len(y)
         looked_up = embeddings[x].reshape(n, -1)  # (n, c*d)
         hidden = np.tanh(looked_up @ w1 + b1)  # (n, h)
-        proba, loss = softmax_cross_entropy(hidden @ w2 + b2, y)
-
-        delta = proba  # (n, V): (P - onehot(y)) / n, reusing P's buffer
-        delta[np.arange(n), y] -= 1.0
-        delta /= n
+        loss, delta, _ = softmax_cross_entropy(hidden @ w2 + b2, y)  # delta (n, V)
         grad_w2 = hidden.T @ delta
         grad_b2 = delta.sum(axis=0)
         delta_hidden = delta @ w2.T
@@ -159,11 +156,12 @@ class NextWordModel:
         grad_embeddings = np.zeros_like(embeddings)
         # A word can appear several times in a batch: add.at sums, fancy += would not.
         np.add.at(grad_embeddings, x.ravel(), delta_looked_up)
-        return loss, [grad_embeddings, grad_w1, grad_b1, grad_w2, grad_b2]
+        return float(loss), [grad_embeddings, grad_w1, grad_b1, grad_w2, grad_b2]
 
     # -- inference path ------------------------------------------------------------
 
-    def _logits(self, x: Ids) -> Array:
+    def logits(self, x: Ids) -> Array:
+        """Next-word logits (n, V) for contexts x (n, c)."""
         embeddings, w1, b1, w2, b2 = self.params
         a = embeddings[x].reshape(len(x), -1) @ w1
         a += b1
@@ -174,15 +172,11 @@ class NextWordModel:
 
     def predict_proba(self, x: Ids) -> Array:
         """Next-word probabilities (n, V) for contexts x (n, c); keeps nothing."""
-        logits = self._logits(x)
-        logits -= logits.max(axis=1, keepdims=True)
-        np.exp(logits, out=logits)
-        logits /= logits.sum(axis=1, keepdims=True)
-        return logits
+        return softmax_inplace(self.logits(x))
 
     def loss(self, x: Ids, y: Ids) -> float:
         """Mean cross-entropy of y (n,) given x (n, c), via the inference path."""
-        return softmax_cross_entropy(self._logits(x), y)[1]
+        return float(softmax_cross_entropy(self.logits(x), y).losses)
 
     def perplexity(self, dataset: TokenDataset, split: str = "val") -> float:
         """exp(mean cross-entropy) on the held-out ("val") or training ("train") examples.

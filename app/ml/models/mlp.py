@@ -1,5 +1,7 @@
 """A multi-layer perceptron classifier in numpy: softmax output, mean cross-entropy loss.
 
+The loss, its gradient with respect to the logits and the softmax are app.ml.losses'.
+
 Two paths, as in scikit-learn's MLP. The training path, ``stacked_loss_and_grads``,
 keeps every layer's activation for the backward pass, and runs R models of one shape at
 once (a class training together; a model alone is a stack of one); ``stacked_proba`` is
@@ -16,7 +18,7 @@ FLOP convention, counted from shapes (every count below is per call on n samples
                             hidden activation n*b (1 per element)
     softmax                 5*n*k: max 1, subtract 1, exp 1, sum 1, divide 1
     cross-entropy (loss)    3*n: log of the normaliser 1, subtract the true logit 1,
-                            accumulate into the mean 1
+                            accumulate into the mean 1 (both in app.ml.losses)
     backward                output gradient (P - Y) / n: 2*n*k
                             per layer: weight gradient A^T @ delta 2*n*a*b,
                             bias gradient (column sums) n*b, and, except for the first
@@ -37,14 +39,17 @@ import numpy as np
 from numpy.typing import NDArray
 
 from app.ml.fingerprint import fingerprint_flat
+from app.ml.losses import (
+    CROSS_ENTROPY_FLOPS_PER_SAMPLE,
+    SOFTMAX_FLOPS_PER_ELEMENT,
+    softmax_cross_entropy,
+    softmax_inplace,
+)
 from app.ml.models.base import CROSS_ENTROPY_DIVERGENCE_LOSS
 
 Array = NDArray[np.float64]
 # The inference path also runs in single precision where only a picture needs it.
 Floats = NDArray[np.floating[Any]]
-
-SOFTMAX_FLOPS_PER_ELEMENT = 5
-CROSS_ENTROPY_FLOPS_PER_SAMPLE = 3
 
 
 def _tanh(z: Array) -> Array:
@@ -88,52 +93,6 @@ INIT_BOUNDS: dict[str, Callable[[int, int], float]] = {
     "tanh": lambda fan_in, fan_out: float(np.sqrt(6.0 / (fan_in + fan_out))),
     "relu": lambda fan_in, fan_out: float(np.sqrt(6.0 / fan_in)),
 }
-
-
-# Up to this many classes, reducing over the class axis column by column is faster.
-FEW_CLASSES = 4
-
-
-def _over_classes(combine: np.ufunc, z: Floats) -> Floats:
-    """combine.reduce over the last (class) axis of z, keeping the axis.
-
-    With a few classes and many rows, numpy's reduction over a short last axis pays its
-    loop overhead once per row; column by column it is paid once per class (measured:
-    40 us against 1.4 us for a class's stack of 2-class logits). With many classes (the
-    ten digits) or few rows, numpy's own reduction is the cheaper. The choice depends
-    only on the number of classes, so a model always takes the same path.
-    """
-    if z.shape[-1] > FEW_CLASSES:
-        reduced: Floats = combine.reduce(z, axis=-1, keepdims=True)
-        return reduced
-    out = z[..., 0:1].copy()
-    for column in range(1, z.shape[-1]):
-        combine(out, z[..., column : column + 1], out=out)
-    return out
-
-
-def _softmax_inplace(z: Array) -> Array:
-    """Softmax over the last axis of logits z (..., k), in place; returns z."""
-    # Subtracting the row max keeps exp from overflowing and does not change the result.
-    z -= _over_classes(np.maximum, z)
-    np.exp(z, out=z)
-    z /= _over_classes(np.add, z)
-    return z
-
-
-def softmax_cross_entropy(logits: Array, y: NDArray[np.int64]) -> tuple[Array, float]:
-    """Probabilities (n, k) and mean cross-entropy of logits (n, k) against labels y (n,).
-
-    The loss is taken from the logits (log-sum-exp), not from the probabilities, so a
-    confidently wrong prediction gives a large finite loss rather than log(0).
-    Same operations as the inference path's softmax, so the probabilities match it.
-    """
-    shifted = logits - logits.max(axis=1, keepdims=True)
-    proba = np.exp(shifted)
-    norm = proba.sum(axis=1, keepdims=True)
-    proba /= norm
-    loss = float(np.mean(np.log(norm[:, 0]) - shifted[np.arange(len(y)), y]))
-    return proba, loss
 
 
 @functools.cache
@@ -185,20 +144,30 @@ def _through_hidden(layers: list[tuple[Any, Any]], activation: str, x: Any) -> l
     return outputs
 
 
-def stacked_proba(rows: Floats, layer_sizes: tuple[int, ...], activation: str, x: Floats) -> Any:
-    """Class probabilities (R, n, k) of R models of one shape, one per row of rows.
+def _output(layers: list[tuple[Any, Any]], hidden: Any) -> Any:
+    """Logits (R, n, k) of the last hidden layer's activations (R, n, h)."""
+    weights, bias = layers[-1]
+    logits = hidden @ weights
+    logits += bias
+    return logits
+
+
+def stacked_logits(rows: Floats, layer_sizes: tuple[int, ...], activation: str, x: Floats) -> Any:
+    """Output logits (R, n, k) of R models of one shape, one per row of rows.
 
     rows : (R, n_parameters), each an MLP's flat parameters; x : (R, n, d) inputs per
-    model, or (n, d) shared by all. The training step's forward pass and softmax, so a
-    run's metrics are the same numbers whether it was measured alone or with others.
-    Works in the inputs' precision: double for metrics, single for decision maps.
+    model, or (n, d) shared by all. The training step's forward pass, so a run's metrics
+    are the same numbers whether it was measured alone or with others. Works in the
+    inputs' precision: double for metrics, single for decision maps. Held-out loss and
+    accuracy: ``app.ml.losses.cross_entropy_scores(stacked_logits(...), y)``.
     """
     layers = _stacked_layers(rows, layer_layout(layer_sizes))
-    a = _through_hidden(layers, activation, x)[-1]
-    weights, bias = layers[-1]
-    logits = a @ weights
-    logits += bias
-    return _softmax_inplace(logits)
+    return _output(layers, _through_hidden(layers, activation, x)[-1])
+
+
+def stacked_proba(rows: Floats, layer_sizes: tuple[int, ...], activation: str, x: Floats) -> Any:
+    """Class probabilities (R, n, k) of R models of one shape (see stacked_logits)."""
+    return softmax_inplace(stacked_logits(rows, layer_sizes, activation, x))
 
 
 def stacked_chance_of_class(
@@ -244,36 +213,15 @@ def stacked_loss_and_grads(
     elementwise, per-row reductions, and one matrix product per model (numpy calls BLAS
     once per stacked matrix). So a run trains to the same weights alone or in a group.
     """
-    count, n = y.shape
+    n = y.shape[-1]
     layout = layer_layout(layer_sizes)
     layers = _stacked_layers(rows, layout)
     derivative = DERIVATIVES[activation]
 
     # Forward, keeping every layer's input for the backward pass.
     inputs = _through_hidden(layers, activation, x)
-    weights, bias = layers[-1]
-    logits = inputs[-1] @ weights
-    logits += bias
-
-    # Softmax and mean cross-entropy from the logits (log-sum-exp: finite when wrong).
-    logits -= _over_classes(np.maximum, logits)
-    delta = np.exp(logits)
-    norm = _over_classes(np.add, delta)
-    delta /= norm
-    # Each row's true class, as positions in the flattened (R, n, k) logits.
-    true_class = np.arange(0, count * n * logits.shape[-1], logits.shape[-1])
-    true_class += y.reshape(-1)
-    picked = logits.reshape(-1)[true_class].reshape(count, n)
-    # np.mean's own arithmetic (a sum, then one division), without its Python overhead.
-    losses: Array = np.add.reduce(np.log(norm[..., 0]) - picked, axis=-1) / n
-
-    # Right answers as predict counts them (argmax of the probabilities, the first class
-    # on a tie), from the probabilities the loss came from.
-    hits: NDArray[np.intp] = np.add.reduce(delta.argmax(axis=-1) == y, axis=-1)
-
-    # d(mean CE)/d(logits) for softmax is (P - onehot(y)) / n.
-    delta.reshape(-1)[true_class] -= 1.0
-    delta /= n
+    # Each model's mean cross-entropy, right answers and d(loss)/d(logits), (P - Y) / n.
+    losses, delta, hits = softmax_cross_entropy(_output(layers, inputs[-1]), y)
 
     grads = np.empty_like(rows)
     grad_layers = _stacked_layers(grads, layout)
@@ -360,7 +308,7 @@ class MLP:
 
     # -- inference path ------------------------------------------------------------
 
-    def _logits(self, x: Array) -> Array:
+    def logits(self, x: Array) -> Array:
         """Output-layer logits (n, n_classes); one new buffer per layer, activated in place."""
         activate = ACTIVATIONS[self.activation]
         params = self.params
@@ -375,11 +323,11 @@ class MLP:
 
     def predict_proba(self, x: Array) -> Array:
         """Class probabilities (n, n_classes) for x (n, layer_sizes[0]); stores nothing."""
-        return _softmax_inplace(self._logits(x))
+        return softmax_inplace(self.logits(x))
 
     def loss(self, x: Array, y: NDArray[np.int64]) -> float:
         """Mean cross-entropy on (x (n, d), y (n,)) via the inference path."""
-        return softmax_cross_entropy(self._logits(x), y)[1]
+        return float(softmax_cross_entropy(self.logits(x), y).losses)
 
     def accuracy(self, x: Array, y: NDArray[np.int64]) -> float:
         """Fraction of rows of x whose most probable class equals y."""
