@@ -16,7 +16,8 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 from app.content.lessons import Lesson, LessonError, check_limits, load_lessons
 from app.content.widgets import MlpPreset
 from app.costs import panel
-from app.costs.costs import FIGURES, Assumptions, regions
+from app.costs.estimate import Assumptions, regions
+from app.costs.figures import FIGURES
 from app.runs.admission import StreamSlots
 from app.runs.class_batcher import ClassBatcher
 from app.runs.model_cache import ModelCache

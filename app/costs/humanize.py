@@ -1,4 +1,4 @@
-"""Numbers for people: separators, SI prefixes, durations, money, CO2, and the receipt.
+"""Numbers for people: separators, SI prefixes, durations, money, CO2, percentages.
 
 The rules every formatter here follows:
 
@@ -11,26 +11,17 @@ The rules every formatter here follows:
   that reaches formatting as NaN is a bug upstream, and "nan" must never reach a reader.
   No result is ever "-0".
 
-Standard library only, apart from the cost types the receipt reads (app.costs.costs).
+static/js/lib/format.js follows the same rules. Standard library only (and the unit
+constants in app.costs.units).
 """
 
 from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal
 
-from app.costs.costs import (
-    JOULES_PER_WH,
-    REGION_FIGURES,
-    Assumptions,
-    Cost,
-    Figure,
-    break_even_queries,
-    cost_ratio,
-    energy_wh,
-)
+from app.costs.units import JOULES_PER_WH, SECONDS_PER_DAY, SECONDS_PER_HOUR, SECONDS_PER_YEAR
 
 MICRO = "\N{MICRO SIGN}"
 TIMES = "\N{MULTIPLICATION SIGN}"
@@ -56,7 +47,6 @@ SI_PREFIXES = {
 # Names a reader knows; beyond a trillion, scientific notation is clearer than "quadrillion".
 _SCALE_WORDS = {6: "million", 9: "billion", 12: "trillion"}
 
-SECONDS_PER_YEAR = 365.25 * 86400  # the Julian year: the average calendar year
 SIGNIFICANT = 3
 
 
@@ -102,8 +92,9 @@ def _with_unit(text: str, unit: str) -> str:
     return f"{text} {unit}" if unit else text
 
 
-def _plural(text: str, singular: str, plural: str) -> str:
-    return f"{text} {singular if text == '1' else plural}"
+def plural(text: str, singular: str, many: str) -> str:
+    """A formatted number and its noun, singular only for exactly "1": "1 answer", "2 answers"."""
+    return f"{text} {singular if text == '1' else many}"
 
 
 # ---------------------------------------------------------------------------- formatters
@@ -173,18 +164,18 @@ def format_duration(seconds: float) -> str:
     value = _finite(seconds, "seconds")
     if _sig(value) < 60:
         return format_si(value, "s")
-    for per, singular, plural, below in (
+    for per, singular, many, below in (
         (60.0, "minute", "minutes", 60),
-        (3600.0, "hour", "hours", 24),
-        (86400.0, "day", "days", 366),  # 365 days still reads better than 0.999 years
+        (SECONDS_PER_HOUR, "hour", "hours", 24),
+        (SECONDS_PER_DAY, "day", "days", 366),  # 365 days still reads better than 0.999 years
     ):
         rounded = _sig(value / per)
         if rounded < below:
-            return _plural(_plain(rounded), singular, plural)
+            return plural(_plain(rounded), singular, many)
     years = value / SECONDS_PER_YEAR
     rounded = _sig(years)
     if rounded < 10**6:
-        return _plural(_plain(rounded, grouping=True), "year", "years")
+        return plural(_plain(rounded, grouping=True), "year", "years")
     return format_words(years, "years")
 
 
@@ -246,150 +237,11 @@ def format_percent(fraction: float) -> str:
     return f"{_plain(percent, grouping=True)}%"
 
 
-def _about(ratio: float) -> str:
-    """A ratio for a sentence: "1.5", "42", "11,479", "3.2 million"."""
-    if ratio >= 10**6:
-        return format_words(ratio)
-    if ratio >= 100:
-        return format_count(ratio)
-    return _plain(_sig(ratio, 2))
-
-
-# ------------------------------------------------------------------------------- receipt
-
-
-def _operations(flops: int) -> str:
-    return _plural(format_words(flops), "arithmetic operation", "arithmetic operations")
-
-
-def _answers(n: int) -> str:
-    """A whole number of answers: "1 answer", "5,150 answers", "592 million answers"."""
-    return _plural(format_words(n), "answer", "answers")
-
-
-def _as_many_answers(ratio: float) -> str:
-    """A ratio counted in answers: "about 1.5 answers", "about 11,478 answers"."""
-    return f"about {_plural(_about(ratio), 'answer', 'answers')}"
-
-
-def _training_line(training: Cost, figures: Mapping[str, Figure]) -> str:
-    opening = (
-        f"Training this model took {_operations(training.flops)} and "
-        f"{format_duration(training.compute_seconds)} of computing"
-    )
-    if training.energy_joules == 0:
-        return f"{opening}: too quick for the clock to measure its energy."
-    prompt = figures["gemini_prompt_energy"]
-    share = training.energy_joules / (energy_wh(prompt) * JOULES_PER_WH)
-    one_prompt = f"one chatbot prompt ({prompt.number:g} {prompt.unit}, {prompt.cite})"
-    if share < 1:
-        comparison = f"about {format_percent(share)} of the energy of {one_prompt}"
-    else:
-        comparison = f"about {_about(share)} times the energy of {one_prompt}"
-    return f"{opening}, about {format_energy(training.energy_joules)} of energy: {comparison}."
-
-
-def _assumptions_line(
-    training: Cost, assumptions: Assumptions, figures: Mapping[str, Figure]
-) -> str:
-    """Every assumption behind the estimates, each with its source or "your choice"."""
-
-    def source(figure_id: str, value: float) -> str:
-        figure = figures[figure_id]
-        return figure.cite if value == figure.number else "your choice"
-
-    grid = figures[REGION_FIGURES[assumptions.region]]
-    return (
-        f"At {format_si(assumptions.watts, 'W')} while computing "
-        f"({source('cpu_watts_per_core', assumptions.watts)}), the {grid.label} grid's "
-        f"{grid.number:g} g of CO2 per kWh ({grid.cite}, for {grid.year}) and "
-        f"{format_money(assumptions.price_per_hour)} per core-hour "
-        f"({source('cpu_core_hour_price', assumptions.price_per_hour)}), training emitted "
-        f"about {format_co2(training.co2_grams)} of CO2 and cost "
-        f"{format_money(training.money_usd)}."
-    )
-
-
-def _answer_lines(training: Cost, per_query: Cost) -> list[str]:
-    answer = f"Answering one question took {_operations(per_query.flops)}"
-    by_flops = cost_ratio(training, per_query, "flops")
-    by_time = cost_ratio(training, per_query, "energy")
-    if by_time is None:
-        lines = [f"{answer}, too quick for the clock to measure its time."]
-    else:
-        lines = [
-            f"{answer} and {format_duration(per_query.compute_seconds)}, "
-            f"about {format_energy(per_query.energy_joules)}."
-        ]
-    if by_flops is not None and by_time is not None:
-        lines.append(
-            f"So training took as much arithmetic as {_as_many_answers(by_flops)}, and as much "
-            f"computing time, energy, CO2 and money as {_as_many_answers(by_time)}."
-        )
-    elif by_flops is not None:
-        lines.append(f"So training took as much arithmetic as {_as_many_answers(by_flops)}.")
-    return lines
-
-
-def _queries_line(training: Cost, per_query: Cost, queries: int) -> str:
-    if queries == 0:
-        return "You have not asked it anything yet: so far, all of its cost is training."
-    used = per_query * queries
-    together = " together" if queries > 1 else ""
-    line = f"Your {_answers(queries)}{together} used about {format_energy(used.energy_joules)}"
-    if training.energy_joules > 0:
-        line += (
-            f", {format_percent(used.energy_joules / training.energy_joules)} of what training used"
-        )
-    return f"{line}."
-
-
-def _break_even_lines(training: Cost, per_query: Cost, queries: int) -> list[str]:
-    crossing = break_even_queries(training, per_query, "energy")
-    if crossing is None:
-        # An answer too quick to time still did arithmetic: say when that catches up.
-        by_flops = break_even_queries(training, per_query, "flops")
-        if by_flops is None:
-            return []
-        return [f"By arithmetic, answering catches up with training after {_answers(by_flops)}."]
-    if crossing == 0:
-        return []
-    passed = " You have already passed that point." if queries >= crossing else ""
-    return [
-        f"After {_answers(crossing)}, answering will have used as much energy as training: "
-        f"from then on, using this model costs more than making it did.{passed}"
-    ]
-
-
-def _published_line(figures: Mapping[str, Figure]) -> str:
-    published = figures["bloomz7b_break_even"]
-    return (
-        "For comparison, a real model: BLOOMz-7B's answers used as much energy as training "
-        f"and fine-tuning it after about {_answers(round(published.number))} ({published.cite})."
-    )
-
-
-def receipt(
-    training: Cost,
-    per_query: Cost,
-    queries: int,
-    assumptions: Assumptions,
-    figures: Mapping[str, Figure],
-) -> list[str]:
-    """The plain-language receipt, one sentence per item: what training cost (against one
-    chatbot prompt), the assumptions behind it, what one answer cost, what the reader's
-    answers added up to, when inference catches up, and a real model's case.
-
-    ``training`` and ``per_query`` should come from the same ``assumptions``. Comparisons
-    are only to sourced figures in figures.toml, each naming its source.
-    """
-    if isinstance(queries, bool) or not isinstance(queries, int) or queries < 0:
-        raise ValueError(f"queries must be a whole number, 0 or more; got {queries!r}")
-    return [
-        _training_line(training, figures),
-        _assumptions_line(training, assumptions, figures),
-        *_answer_lines(training, per_query),
-        _queries_line(training, per_query, queries),
-        *_break_even_lines(training, per_query, queries),
-        _published_line(figures),
-    ]
+def format_ratio(ratio: float) -> str:
+    """How many times, for a sentence: "1.5", "42", "11,479", "3.2 million"."""
+    value = _finite(ratio, "ratio")
+    if value >= 10**6:
+        return format_words(value)
+    if value >= 100:
+        return format_count(value)
+    return _plain(_sig(value, 2))

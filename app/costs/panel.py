@@ -1,8 +1,8 @@
 """The cost panel's content: what a widget measured, turned into estimates people can read.
 
 The widget posts what it counted and measured (FLOPs, compute time, questions asked) and
-the reader's assumptions; this module runs them through the one cost model
-(``app.costs.costs``) and formats every figure with its unit and its source.
+the reader's assumptions; this module runs them through the one cost model (estimate,
+break_even, scale_up, comparison) and formats every figure with its unit and its source.
 """
 
 from __future__ import annotations
@@ -13,25 +13,10 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.costs.costs import (
-    FIGURES,
-    MIN_FLOPS_PER_SECOND,
-    Assumptions,
-    ComparisonRow,
-    Cost,
-    Figure,
-    ReaderRun,
-    Region,
-    bloomz_break_even,
-    break_even_queries,
-    comparison_table,
-    cumulative_curves,
-    estimate,
-    flops_per_second,
-    per_query,
-    regions,
-    scale_to,
-)
+from app.costs.break_even import bloomz_break_even, break_even_queries, cumulative_curves
+from app.costs.comparison import ComparisonRow, ReaderRun, comparison_table
+from app.costs.estimate import Assumptions, Cost, Region, estimate, per_query, regions
+from app.costs.figures import FIGURES, Figure
 from app.costs.humanize import (
     format_co2,
     format_count,
@@ -40,8 +25,9 @@ from app.costs.humanize import (
     format_money,
     format_si,
     format_words,
-    receipt,
 )
+from app.costs.receipt import receipt
+from app.costs.scale_up import MIN_FLOPS_PER_SECOND, flops_per_second, scale_to
 
 NOT_YET = "\N{EN DASH}"  # shown until there is something to estimate
 BIG = 10**18  # far above any run this server can do; bounds the form's numbers

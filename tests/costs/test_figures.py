@@ -7,21 +7,20 @@ from pathlib import Path
 
 import pytest
 
-from app.costs.costs import (
+from app.costs.break_even import bloomz_break_even
+from app.costs.comparison import ReaderRun, comparison_table
+from app.costs.estimate import REGION_FIGURES, Assumptions, Cost
+from app.costs.figures import (
     CONFIDENCES,
+    FIGURE_PROVENANCES,
     FIGURES,
-    KINDS,
-    REGION_FIGURES,
-    SCALE_TARGETS,
-    Assumptions,
-    Cost,
+    Figure,
     FigureError,
-    ReaderRun,
-    bloomz_break_even,
-    comparison_table,
+    co2_grams,
+    energy_wh,
     load_figures,
-    scale_to,
 )
+from app.costs.scale_up import SCALE_TARGETS, scale_to
 
 # Copied by hand from ../shared/facts/costs.md, independently of figures.toml, so a slip
 # in either shows up here: (id, value, unit).
@@ -119,14 +118,12 @@ def test_grid_years_are_as_published() -> None:
 
 
 @pytest.mark.parametrize("figure", list(FIGURES.values()), ids=list(FIGURES))
-def test_every_figure_is_sourced_and_typed(figure: object) -> None:
-    from app.costs.costs import Figure
-
+def test_every_figure_is_sourced_and_typed(figure: Figure) -> None:
     assert isinstance(figure, Figure)
     assert figure.label.strip() and figure.unit.strip()
     assert figure.source.strip() and figure.cite.strip()
     assert isinstance(figure.year, int) and 1900 <= figure.year <= 2100
-    assert figure.kind in KINDS
+    assert figure.kind in FIGURE_PROVENANCES
     assert figure.confidence in CONFIDENCES
     assert (figure.kind == "assumed") == (figure.confidence == "A")
     if not isinstance(figure.value, str):
@@ -141,6 +138,22 @@ def test_our_assumptions_are_marked_and_dated() -> None:
     assert FIGURES["cpu_watts_per_core"].number == 5
     assert "4.4 W" in FIGURES["cpu_watts_per_core"].source
     assert FIGURES["default_region"].text in REGION_FIGURES
+
+
+# Published units convert to the cost model's own.
+
+
+def test_published_units_convert() -> None:
+    assert energy_wh(FIGURES["gpt3_energy"]) == 1287e6
+    assert co2_grams(FIGURES["strubell_nas_co2"]) == pytest.approx(626_155 * 453.59237)
+    with pytest.raises(FigureError, match="not an energy unit"):
+        energy_wh(FIGURES["gpt3_co2"])
+    with pytest.raises(FigureError, match="not a CO2 unit"):
+        co2_grams(FIGURES["gpt3_energy"])
+    with pytest.raises(FigureError, match="is text"):
+        _ = FIGURES["default_region"].number
+    with pytest.raises(FigureError, match="is a number"):
+        _ = FIGURES["gpt3_energy"].text
 
 
 # Published figures that should agree with each other: a transcription slip breaks one.

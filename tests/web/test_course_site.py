@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 
 from app.content.lessons import load_lessons
 from app.content.widgets import Quiz
-from app.costs.costs import FIGURES
+from app.costs.figures import FIGURES
 from app.settings import Settings
 
 LESSONS = load_lessons(Settings().lessons_dir)
