@@ -17,6 +17,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Literal, get_args
 
+from app.costs.humanize import format_published
 from app.costs.units import GRAMS_PER, WH_PER
 
 FIGURES_PATH = Path(__file__).with_name("figures.toml")
@@ -64,6 +65,14 @@ class Figure:
         if not isinstance(self.value, str):
             raise FigureError(f"figure {self.id!r} is a number, not text")
         return self.value
+
+    @property
+    def shown(self) -> str:
+        """Value and unit as a reader should see them: "175 billion parameters", not
+        "175000000000.0 parameters"; every published digit kept ("291.42 t CO2e")."""
+        if isinstance(self.value, str):
+            return f"{self.value} ({self.unit})"
+        return format_published(self.value, self.unit)
 
 
 def energy_wh(figure: Figure) -> float:

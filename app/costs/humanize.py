@@ -1,4 +1,4 @@
-"""Numbers for people: separators, SI prefixes, durations, money, CO2, percentages.
+"""Numbers for people: separators, SI prefixes, FLOPs, durations, money, CO2, percentages.
 
 The rules every formatter here follows:
 
@@ -6,13 +6,16 @@ The rules every formatter here follows:
 - Rounding happens before the prefix or unit is chosen, so 999.95 mWh is "1 Wh", never
   "1000 mWh".
 - SI prefixes run from pico (1e-12) to exa (1e18); only beyond them does a number switch
-  to scientific notation ("3.14 x 10^23 FLOP", written with a times sign and a superscript).
+  to scientific notation ("1 x 10^-15 J", written with a times sign and a superscript).
+- FLOP counts stop at tera: from 10^15 they are always scientific ("1.64 x 10^20 FLOP",
+  "3.14 x 10^23 FLOP"), so a column of real models' arithmetic reads in one style and
+  nobody has to know what an exa- or a zetta-FLOP is.
 - Every result carries its unit. NaN and infinity are refused with ValueError: a counter
   that reaches formatting as NaN is a bug upstream, and "nan" must never reach a reader.
   No result is ever "-0".
 
-static/js/lib/format.js follows the same rules. Standard library only (and the unit
-constants in app.costs.units).
+static/js/lib/format.js follows the same rules; tests/format_cases.json holds the cases
+both must match. Standard library only (and the unit constants in app.costs.units).
 """
 
 from __future__ import annotations
@@ -48,6 +51,8 @@ SI_PREFIXES = {
 _SCALE_WORDS = {6: "million", 9: "billion", 12: "trillion"}
 
 SIGNIFICANT = 3
+# From this power of ten a FLOP count is written in scientific notation, past tera.
+_FLOPS_SCIENTIFIC_FROM = 15
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -97,6 +102,11 @@ def plural(text: str, singular: str, many: str) -> str:
     return f"{text} {singular if text == '1' else many}"
 
 
+def _digits(value: float) -> int:
+    """How many significant digits the shortest decimal for value has: 175e9 -> 3, 291.42 -> 5."""
+    return max(1, len(Decimal(repr(value)).normalize().as_tuple().digits))
+
+
 # ---------------------------------------------------------------------------- formatters
 
 
@@ -105,16 +115,16 @@ def format_count(n: float, unit: str = "") -> str:
     return _with_unit(f"{_whole(_finite(n, 'n', negative=True)):,}", unit)
 
 
-def format_words(n: float, unit: str = "") -> str:
+def format_words(n: float, unit: str = "", digits: int = SIGNIFICANT) -> str:
     """A count in words past a million: "12,002", "26.4 million", "1.29 billion".
 
     Below a million the count is exact ("999,500"); from a million, three significant
-    figures and a scale word; past a trillion, scientific notation.
+    figures (or ``digits``) and a scale word; past a trillion, scientific notation.
     """
     value = _finite(n, "n", negative=True)
     if abs(_whole(value)) < 10**6:
         return format_count(value, unit)
-    rounded = _sig(value)
+    rounded = _sig(value, digits)
     scale = rounded.adjusted() // 3 * 3
     if scale not in _SCALE_WORDS:
         return _scientific(rounded, unit)
@@ -138,6 +148,21 @@ def format_si(value: float, unit: str, digits: int = SIGNIFICANT) -> str:
     if scale not in SI_PREFIXES:
         return _scientific(rounded, unit)
     return f"{_plain(rounded.scaleb(-scale))} {SI_PREFIXES[scale]}{unit}"
+
+
+def format_flops(flops: float, digits: int = SIGNIFICANT) -> str:
+    """A count of floating-point operations: "130 FLOP", "26.4 MFLOP", "3.14 x 10^23 FLOP".
+
+    SI prefixes up to tera; from 10^15 (after rounding) always scientific notation, so
+    BERT's 1.64 x 10^20 and GPT-3's 3.14 x 10^23 read alike, side by side.
+    """
+    value = _finite(flops, "flops")
+    if value == 0:
+        return "0 FLOP"
+    rounded = _sig(value, digits)
+    if rounded.adjusted() >= _FLOPS_SCIENTIFIC_FROM:
+        return _scientific(rounded, "FLOP")
+    return format_si(value, "FLOP", digits)
 
 
 def format_energy(joules: float) -> str:
@@ -245,3 +270,24 @@ def format_ratio(ratio: float) -> str:
     if value >= 100:
         return format_count(value)
     return _plain(_sig(value, 2))
+
+
+def format_published(value: float, unit: str) -> str:
+    """A published figure at the precision it was published, with its unit.
+
+    Every digit the source gave is kept ("291.42 t CO2e", "1,720,320 GPU-hours"); no
+    "175000000000.0": big round numbers in words ("175 billion parameters", "30.84
+    million GPU-hours"), FLOPs and FLOP/s with prefixes or scientific notation as
+    everywhere else ("3.14 x 10^23 FLOP", "24.6 TFLOP/s"), fractions as percentages.
+    """
+    number = _finite(value, "value")
+    digits = _digits(number)
+    if unit == "FLOP":
+        return format_flops(number, digits)
+    if unit == "FLOP/s":
+        return format_si(number, unit, digits)
+    if unit == "fraction":
+        return format_percent(number)
+    if number >= 10**6 and digits <= 4:
+        return format_words(number, unit, digits)
+    return _with_unit(_plain(Decimal(repr(number)), grouping=True), unit)

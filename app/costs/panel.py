@@ -22,6 +22,7 @@ from app.costs.humanize import (
     format_count,
     format_duration,
     format_energy,
+    format_flops,
     format_money,
     format_si,
     format_words,
@@ -67,6 +68,11 @@ class Row:
 class Source:
     number: int
     figure: Figure
+
+    @property
+    def shown(self) -> str:
+        """The figure's value and unit for people: "10,000 GPUs", "24.6 TFLOP/s"."""
+        return self.figure.shown
 
 
 @dataclass
@@ -129,7 +135,7 @@ def _scale_up(run: MeasuredRun, assumptions: Assumptions) -> tuple[str | None, A
     gpt3 = scale_to(rate, "gpt3", assumptions)
     text = (
         f"This server did your training at {format_si(rate, 'FLOP/s')}. At that pace, "
-        f"GPT-3's training ({format_si(gpt3.flops, 'FLOP')}, Brown et al. 2020) would take "
+        f"GPT-3's training ({format_flops(gpt3.flops)}, Brown et al. 2020) would take "
         f"{format_duration(gpt3.seconds_here)} and about {format_energy(gpt3.here.energy_joules)}"
         " on one core. "
     )
@@ -154,7 +160,7 @@ def _cell_text(value: float | None, unit: str, formatter: str) -> str:
         return format_co2(value)
     if formatter == "count":
         return format_words(value) if value >= 1e6 else format_count(value)
-    return format_si(value, unit)
+    return format_flops(value)
 
 
 def build(run: MeasuredRun) -> CostView:
@@ -208,7 +214,7 @@ def build(run: MeasuredRun) -> CostView:
         {
             "label": row.label,
             "parameters": _cell_text(row.parameters.value, "", "count"),
-            "flops": _cell_text(row.training_flops.value, "FLOP", "si"),
+            "flops": _cell_text(row.training_flops.value, "FLOP", "flops"),
             "energy": _cell_text(row.energy_wh.value, "Wh", "energy"),
             "co2": _cell_text(row.co2_grams.value, "g", "co2"),
             "provenance": row.training_flops.provenance,
@@ -227,7 +233,7 @@ def build(run: MeasuredRun) -> CostView:
     known = [fid for fid in dict.fromkeys(used) if fid in FIGURES]
     sources = [Source(i + 1, FIGURES[fid]) for i, fid in enumerate(known)]
     summary = (
-        f"Training so far: {format_si(run.train_flops, 'FLOP')}, "
+        f"Training so far: {format_flops(run.train_flops)}, "
         f"{format_energy(training.energy_joules)} estimated."
     )
     return CostView(

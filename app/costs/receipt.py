@@ -19,6 +19,7 @@ from app.costs.humanize import (
     format_energy,
     format_money,
     format_percent,
+    format_published,
     format_ratio,
     format_si,
     format_words,
@@ -50,7 +51,7 @@ def _training_line(training: Cost, figures: Mapping[str, Figure]) -> str:
         return f"{opening}: too quick for the clock to measure its energy."
     prompt = figures["gemini_prompt_energy"]
     share = training.energy_joules / (energy_wh(prompt) * JOULES_PER_WH)
-    one_prompt = f"one chatbot prompt ({prompt.number:g} {prompt.unit}, {prompt.cite})"
+    one_prompt = f"one chatbot prompt ({prompt.shown}, {prompt.cite})"
     if share < 1:
         comparison = f"about {format_percent(share)} of the energy of {one_prompt}"
     else:
@@ -71,7 +72,7 @@ def _assumptions_line(
     return (
         f"At {format_si(assumptions.watts, 'W')} while computing "
         f"({source('cpu_watts_per_core', assumptions.watts)}), the {grid.label} grid's "
-        f"{grid.number:g} g of CO2 per kWh ({grid.cite}, for {grid.year}) and "
+        f"{format_published(grid.number, 'g of CO2 per kWh')} ({grid.cite}, for {grid.year}) and "
         f"{format_money(assumptions.price_per_hour)} per core-hour "
         f"({source('cpu_core_hour_price', assumptions.price_per_hour)}), training emitted "
         f"about {format_co2(training.co2_grams)} of CO2 and cost "

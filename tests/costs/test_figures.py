@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 
 import pytest
@@ -140,7 +141,42 @@ def test_our_assumptions_are_marked_and_dated() -> None:
     assert FIGURES["default_region"].text in REGION_FIGURES
 
 
-# Published units convert to the cost model's own.
+# Each figure as a reader sees it: every published digit, no "175000000000.0".
+
+X = "\N{MULTIPLICATION SIGN}"
+
+
+@pytest.mark.parametrize(
+    ("figure_id", "shown"),
+    [
+        ("gpt3_params", "175 billion parameters"),
+        ("v100_peak_flops", "125 TFLOP/s"),
+        ("gpt3_run_flops_per_gpu", "24.6 TFLOP/s"),
+        ("gpt3_run_gpus", "10,000 GPUs"),
+        ("gpt3_run_days", "14.8 days"),
+        ("gpt3_training_flops", f"3.14 {X} 10²³ FLOP"),
+        ("bert_base_training_flops", f"1.64 {X} 10²⁰ FLOP"),
+        ("strubell_nas_co2", "626,155 lb CO2e"),
+        ("llama2_70b_co2", "291.42 t CO2e"),
+        ("llama2_70b_gpu_hours", "1,720,320 GPU-hours"),
+        ("llama31_405b_gpu_hours", "30.84 million GPU-hours"),
+        ("bloomz7b_break_even", "592 million inferences"),
+        ("bloomz7b_inference_energy", "0.0001 kWh per inference"),
+        ("gpt3_energy", "1,287 MWh"),
+        ("gemini_prompt_energy", "0.24 Wh"),
+        ("split_google_inference", "60%"),
+        ("cpu_watts_per_core", "5 W"),
+        ("default_region", "world (region)"),
+    ],
+)
+def test_figure_as_shown(figure_id: str, shown: str) -> None:
+    assert FIGURES[figure_id].shown == shown
+
+
+@pytest.mark.parametrize("figure", list(FIGURES.values()), ids=list(FIGURES))
+def test_no_figure_is_shown_as_a_raw_float(figure: Figure) -> None:
+    assert not re.search(r"\d\.0\b|e[+-]\d|\d{5,}", figure.shown), figure.shown
+    assert figure.shown.endswith(figure.unit) or figure.unit in ("fraction", "region")
 
 
 def test_published_units_convert() -> None:

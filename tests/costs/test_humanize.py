@@ -13,8 +13,10 @@ from app.costs.humanize import (
     format_count,
     format_duration,
     format_energy,
+    format_flops,
     format_money,
     format_percent,
+    format_published,
     format_ratio,
     format_si,
     format_words,
@@ -212,6 +214,30 @@ def test_sweep_never_nan_negative_or_unitless(formatter: Callable[[float], str],
 
 
 @pytest.mark.parametrize(
+    ("flops", "text"),
+    [
+        (0, "0 FLOP"),
+        (130, "130 FLOP"),
+        (26.4e6, "26.4 MFLOP"),
+        (2.5e9, "2.5 GFLOP"),
+        (999e12, "999 TFLOP"),
+        (999.95e12, f"1 {X} 10¹⁵ FLOP"),  # rounds past tera: scientific, never "1000 TFLOP"
+        (1.5e18, f"1.5 {X} 10¹⁸ FLOP"),  # never "1.5 EFLOP"
+        (1.64e20, f"1.64 {X} 10²⁰ FLOP"),  # BERT-Base, never "164 EFLOP"
+        (3.14e23, f"3.14 {X} 10²³ FLOP"),  # GPT-3: the same style in the same column
+    ],
+)
+def test_format_flops(flops: float, text: str) -> None:
+    assert format_flops(flops) == text
+
+
+def test_format_flops_refuses_negatives_and_nan() -> None:
+    for bad in (-1.0, math.nan, math.inf):
+        with pytest.raises(ValueError):
+            format_flops(bad)
+
+
+@pytest.mark.parametrize(
     ("ratio", "text"),
     [(0, "0"), (1.5, "1.5"), (42.4, "42"), (11_478.3, "11,478"), (3.2e6, "3.2 million")],
 )
@@ -222,3 +248,25 @@ def test_format_ratio(ratio: float, text: str) -> None:
 def test_plural_is_singular_only_for_one() -> None:
     assert plural("1", "answer", "answers") == "1 answer"
     assert [plural(n, "day", "days") for n in ("0", "1.5", "2")] == ["0 days", "1.5 days", "2 days"]
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "text"),
+    [
+        (175e9, "parameters", "175 billion parameters"),
+        (125e12, "FLOP/s", "125 TFLOP/s"),
+        (626_155.0, "lb CO2e", "626,155 lb CO2e"),
+        (291.42, "t CO2e", "291.42 t CO2e"),  # every published digit kept
+        (1_720_320.0, "GPU-hours", "1,720,320 GPU-hours"),  # too many digits for words
+        (30.84e6, "GPU-hours", "30.84 million GPU-hours"),
+        (1.4e12, "tokens", "1.4 trillion tokens"),
+        (5.33e20, "FLOP", f"5.33 {X} 10²⁰ FLOP"),
+        (3 / 5, "fraction", "60%"),
+        (1e-4, "kWh per inference", "0.0001 kWh per inference"),
+        (6.0, "FLOP per parameter per token", "6 FLOP per parameter per token"),
+        (0.0, "t CO2e", "0 t CO2e"),
+        (57.0, "", "57"),
+    ],
+)
+def test_format_published(value: float, unit: str, text: str) -> None:
+    assert format_published(value, unit) == text

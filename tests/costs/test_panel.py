@@ -82,3 +82,17 @@ def test_the_lesson_page_renders_the_empty_panel(client: TestClient) -> None:
     assert widget.select_one("[data-role=costs] .cost-table") is not None
     assert widget.select_one("[name=region] option[selected]")["value"] == "world"
     assert widget.select_one("[data-role=announce][aria-live=polite]") is not None
+
+
+X = "\N{MULTIPLICATION SIGN}"
+
+
+def test_big_flop_counts_read_in_one_style() -> None:
+    view = build(MeasuredRun.model_validate(FROZEN))
+    flops = {row["label"]: row["flops"] for row in view.comparison}
+    assert flops["Your model"] == "26 MFLOP"
+    assert flops["BERT-Base"] == f"1.64 {X} 10²⁰ FLOP"
+    assert flops["GPT-3 175B"] == f"3.14 {X} 10²³ FLOP"
+    assert flops["BLOOM 176B"] == "not published"
+    assert not any("EFLOP" in text or "PFLOP" in text for text in flops.values())
+    assert view.comparison[3]["parameters"] == "175 billion"
