@@ -42,6 +42,7 @@ def flops_per_second(flops: int, compute_ns: int) -> float:
 class _Target:
     label: str
     flops: str
+    hardware: str | None = None  # what the chips were, for a sentence: "V100 GPUs"
     chips: str | None = None
     chip_flops: str | None = None
     days: str | None = None
@@ -54,6 +55,7 @@ _TARGETS: Mapping[str, _Target] = MappingProxyType(
         "gpt3": _Target(
             "GPT-3 175B",
             flops="gpt3_training_flops",
+            hardware="V100 GPUs",
             chips="gpt3_run_gpus",
             chip_flops="gpt3_run_flops_per_gpu",
             days="gpt3_run_days",
@@ -75,12 +77,27 @@ MIN_FLOPS_PER_SECOND = 1.0
 
 
 @dataclass(frozen=True)
+class Hardware:
+    """What a model was trained on, as published: so many chips, each at a measured rate."""
+
+    name: str
+    chips: float
+    chip_flops_per_second: float
+    cite: str
+
+    @property
+    def flops_per_second(self) -> float:
+        return self.chips * self.chip_flops_per_second
+
+
+@dataclass(frozen=True)
 class ScaleUp:
     """A real model's training arithmetic, at the reader's measured rate and on its own hardware.
 
     here: the time, energy, CO2 and money of doing all of it at the reader's rate on this
-    server, under the reader's assumptions. The published_* fields are None where the
-    figures do not say (only GPT-3's run hardware is published in our sources).
+    server, under the reader's assumptions. ``hardware``, ``seconds_on_hardware`` and the
+    published_* fields are None where the figures do not say (only GPT-3's run hardware
+    is published in our sources).
     """
 
     target: str
@@ -89,9 +106,9 @@ class ScaleUp:
     flops_figure: str
     reader_flops_per_second: float
     here: Cost
-    hardware_flops_per_second: float | None
-    seconds_on_hardware: float | None
+    hardware: Hardware | None
     published_seconds: float | None
+    published_seconds_cite: str | None
     published_energy_wh: float | None
     published_co2_grams: float | None
     figure_ids: tuple[str, ...]
@@ -99,6 +116,13 @@ class ScaleUp:
     @property
     def seconds_here(self) -> float:
         return self.here.compute_seconds
+
+    @property
+    def seconds_on_hardware(self) -> float | None:
+        """The same FLOPs at the published hardware's rate."""
+        if self.hardware is None:
+            return None
+        return self.flops / self.hardware.flops_per_second
 
     @property
     def ratio_to_published(self) -> float | None:
@@ -141,13 +165,14 @@ def scale_to(
     here = from_seconds(round(flops), flops / rate, assumptions or Assumptions.default())
 
     ids = [spec.flops]
-    hardware_rate = seconds_on_hardware = published_seconds = None
-    if spec.chips and spec.chip_flops:
-        hardware_rate = figures[spec.chips].number * figures[spec.chip_flops].number
-        seconds_on_hardware = flops / hardware_rate
+    hardware = published_seconds = published_cite = None
+    if spec.hardware and spec.chips and spec.chip_flops:
+        chips, chip_flops = figures[spec.chips], figures[spec.chip_flops]
+        hardware = Hardware(spec.hardware, chips.number, chip_flops.number, chip_flops.cite)
         ids += [spec.chips, spec.chip_flops]
     if spec.days:
         published_seconds = figures[spec.days].number * SECONDS_PER_DAY
+        published_cite = figures[spec.days].cite
         ids.append(spec.days)
     energy = co2 = None
     if spec.energy:
@@ -163,9 +188,9 @@ def scale_to(
         flops_figure=spec.flops,
         reader_flops_per_second=rate,
         here=here,
-        hardware_flops_per_second=hardware_rate,
-        seconds_on_hardware=seconds_on_hardware,
+        hardware=hardware,
         published_seconds=published_seconds,
+        published_seconds_cite=published_cite,
         published_energy_wh=energy,
         published_co2_grams=co2,
         figure_ids=tuple(ids),

@@ -5,6 +5,8 @@ from __future__ import annotations
 from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 
+from app.costs.figures import FIGURES
+from app.costs.humanize import format_count, format_duration, format_flops, format_si
 from app.costs.panel import MeasuredRun, build
 
 FROZEN = {
@@ -87,6 +89,21 @@ def test_the_lesson_page_renders_the_empty_panel(client: TestClient) -> None:
 X = "\N{MULTIPLICATION SIGN}"
 
 
+def test_the_scale_up_quotes_figures_toml() -> None:
+    """Every GPT-3 number in the text is a figure, formatted as everywhere else."""
+    text = build(MeasuredRun.model_validate(FROZEN)).scale_up
+    assert text is not None
+    gpus, per_gpu, days = (
+        FIGURES[i] for i in ("gpt3_run_gpus", "gpt3_run_flops_per_gpu", "gpt3_run_days")
+    )
+    assert f"On {format_count(gpus.number)} V100 GPUs" in text  # 10,000
+    assert f"measured {format_si(per_gpu.number, 'FLOP/s')} each" in text  # 24.6 TFLOP/s
+    assert f"({days.cite} report {format_duration(days.number * 86400)})" in text  # 14.8 days
+    assert f"({format_flops(FIGURES['gpt3_training_flops'].number)}, Brown et al. 2020)" in text
+    # 26e6 FLOPs in 70 ms = 371 MFLOP/s; 3.14e23 / 3.714e8 s = 26.8 million years
+    assert "at 371 MFLOP/s" in text and "26.8 million years" in text
+
+
 def test_big_flop_counts_read_in_one_style() -> None:
     view = build(MeasuredRun.model_validate(FROZEN))
     flops = {row["label"]: row["flops"] for row in view.comparison}
@@ -96,3 +113,20 @@ def test_big_flop_counts_read_in_one_style() -> None:
     assert flops["BLOOM 176B"] == "not published"
     assert not any("EFLOP" in text or "PFLOP" in text for text in flops.values())
     assert view.comparison[3]["parameters"] == "175 billion"
+
+
+def test_the_published_case_agrees_with_the_receipt() -> None:
+    view = build(MeasuredRun.model_validate(FROZEN))
+    assert view.published_case.endswith("after about 592 million of them.")
+    assert view.receipt[-1].endswith("after about 592 million answers (Luccioni et al. 2024).")
+
+
+def test_sources_and_assumptions_are_written_for_people() -> None:
+    view = build(MeasuredRun.model_validate({**FROZEN, "price_per_hour": 0.1, "region": "france"}))
+    assert view.assumed == {"watts": "5 W", "grid": "57", "region": "France", "price": "$0.10"}
+    shown = {source.figure.id: source.shown for source in view.sources}
+    assert shown["gpt3_run_gpus"] == "10,000 GPUs"
+    assert shown["gpt3_run_flops_per_gpu"] == "24.6 TFLOP/s"
+    assert shown["bloomz7b_break_even"] == "592 million inferences"
+    assert [source.number for source in view.sources] == list(range(1, len(view.sources) + 1))
+    assert len(shown) == len(view.sources)  # each figure once

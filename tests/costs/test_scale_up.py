@@ -81,3 +81,17 @@ def test_flops_per_second() -> None:
     assert flops_per_second(2_000_000, 1_000_000) == pytest.approx(2e9)  # 2e6 in 1 ms
     with pytest.raises(ValueError, match="too quick"):
         flops_per_second(10, 0)
+
+
+def test_gpt3_hardware_is_read_from_the_figures() -> None:
+    hardware = scale_to(1e9, "gpt3", WORLD).hardware
+    assert hardware is not None
+    assert hardware.name == "V100 GPUs"
+    assert hardware.chips == FIGURES["gpt3_run_gpus"].number == 10_000
+    assert hardware.chip_flops_per_second == FIGURES["gpt3_run_flops_per_gpu"].number
+    assert hardware.flops_per_second == pytest.approx(10_000 * 24.6e12)
+    assert hardware.cite == "Patterson et al. 2021"
+    up = scale_to(1e9, "gpt3", WORLD)
+    assert up.published_seconds == FIGURES["gpt3_run_days"].number * 86400
+    assert up.published_seconds_cite == FIGURES["gpt3_run_days"].cite
+    assert scale_to(1e9, "bert_base", WORLD).hardware is None
