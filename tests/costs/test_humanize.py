@@ -1,10 +1,13 @@
-"""Formatting numbers for people."""
+"""Formatting numbers for people: one set of rules, shared with static/js/lib/format.js."""
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -270,3 +273,32 @@ def test_plural_is_singular_only_for_one() -> None:
 )
 def test_format_published(value: float, unit: str, text: str) -> None:
     assert format_published(value, unit) == text
+
+
+# ------------------------------------------------- the cases static/js/lib/format.js shares
+
+FORMAT_CASES = Path(__file__).parents[1] / "format_cases.json"
+FORMATTERS: dict[str, Callable[[float], str]] = {
+    "flops": format_flops,
+    "count": format_count,
+    "duration_ns": lambda ns: format_duration(ns / 1e9),  # the browser counts nanoseconds
+    "percent": format_percent,
+}
+
+
+def _shared_cases() -> list[dict[str, Any]]:
+    cases: list[dict[str, Any]] = json.loads(FORMAT_CASES.read_text(encoding="utf-8"))
+    return cases
+
+
+def test_shared_cases_cover_every_formatter() -> None:
+    cases = _shared_cases()
+    assert cases and {case["fn"] for case in cases} == set(FORMATTERS)
+
+
+@pytest.mark.parametrize(
+    "case", _shared_cases(), ids=lambda case: f"{case['fn']}({case['value']!r})"
+)
+def test_python_gives_the_shared_text(case: dict[str, Any]) -> None:
+    """The same number reads the same in the server's HTML and in the browser's counters."""
+    assert FORMATTERS[case["fn"]](case["value"]) == case["text"]
