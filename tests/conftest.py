@@ -21,6 +21,17 @@ from app.main import create_app
 from app.settings import REPO_ROOT, Settings
 
 
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """Leave the fuzz module uncollected when the run deselects it (make test-fast).
+
+    Schemathesis builds its coverage cases while collecting (about a minute of CPU), before
+    any marker deselects the test; not importing the module is the only way not to pay.
+    """
+    if collection_path.name == "test_openapi_fuzz.py" and "not fuzz" in config.option.markexpr:
+        return True
+    return None
+
+
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     return Settings(data_dir=tmp_path / "data")

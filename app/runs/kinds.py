@@ -13,9 +13,10 @@ import numpy as np
 
 from app.ml.datasets import DATA_BOX, make_dataset, make_regression
 from app.ml.digits import N_CLASSES, SIDE, make_digits
+from app.ml.losses import cross_entropy_scores
 from app.ml.models.language import NextWordModel
 from app.ml.models.linear import LinearRegression
-from app.ml.models.mlp import MLP, stacked_chance_of_class, stacked_proba
+from app.ml.models.mlp import MLP, stacked_chance_of_class, stacked_logits
 from app.ml.novelty import TrainingPoints, default_threshold
 from app.ml.surface import grid_axis, grid_points, regression_curve
 from app.ml.text import load_corpus, make_text_data
@@ -85,28 +86,9 @@ class MinibatchTally:
         return self.hits / self.examples if self.examples and self.hits is not None else None
 
 
-# The smallest probability the loss takes a log of: a confident wrong answer scores about
-# 690 instead of infinity, far above any divergence threshold, so nothing is hidden.
-MIN_PROBABILITY = 1e-300
-
-
-def _scores(probabilities: Any, y: Any) -> tuple[Any, Any]:
-    """Mean cross-entropy and accuracy (...,) of probabilities (..., n, k) for labels (..., n).
-
-    One run's (a stack of one) or several runs' at once: the same operations either way.
-    """
-    *stack, n, k = probabilities.shape
-    true_class = np.arange(0, probabilities.size, k) + y.reshape(-1)
-    picked = probabilities.reshape(-1)[true_class].reshape(*stack, n)
-    losses = -np.log(np.maximum(picked, MIN_PROBABILITY))
-    hits = np.argmax(probabilities, axis=-1) == y
-    # np.mean's arithmetic (one sum, one division) without its per-call overhead.
-    return np.add.reduce(losses, axis=-1) / n, np.add.reduce(hits, axis=-1) / n
-
-
 def _loss_and_accuracy(model: Model, x: Any, y: Any) -> tuple[float, float]:
     """Mean cross-entropy and accuracy from one forward pass (a frame needs both)."""
-    loss, accuracy = _scores(model.predict_proba(x)[None], y[None])
+    loss, accuracy = cross_entropy_scores(model.logits(x)[None], y[None])
     return float(loss[0]), float(accuracy[0])
 
 
@@ -202,8 +184,8 @@ def _held_out_metrics(setups: list[RunSetup]) -> list[tuple[float, float]]:
     y = np.stack([b.data.y_val for b in setups])
     rows = np.stack([b.model.flat for b in setups])
     model: MLP = setups[0].model
-    probabilities = stacked_proba(rows, model.layer_sizes, model.activation, x)
-    val_loss, val_accuracy = _scores(probabilities, y)
+    logits = stacked_logits(rows, model.layer_sizes, model.activation, x)
+    val_loss, val_accuracy = cross_entropy_scores(logits, y)
     return list(zip(val_loss.tolist(), val_accuracy.tolist(), strict=True))
 
 

@@ -4,7 +4,7 @@ The loss, its gradient with respect to the logits and the softmax are app.ml.los
 
 Two paths, as in scikit-learn's MLP. The training path, ``stacked_loss_and_grads``,
 keeps every layer's activation for the backward pass, and runs R models of one shape at
-once (a class training together; a model alone is a stack of one); ``stacked_proba`` is
+once (a class training together; a model alone is a stack of one); ``stacked_logits`` is
 its forward pass alone, used to measure runs. ``predict_proba`` is the inference path
 for one model: it overwrites one buffer per layer and keeps nothing. Each model's
 weights live in one flat vector (``layer_layout``), so models stack into one array.
@@ -165,22 +165,17 @@ def stacked_logits(rows: Floats, layer_sizes: tuple[int, ...], activation: str, 
     return _output(layers, _through_hidden(layers, activation, x)[-1])
 
 
-def stacked_proba(rows: Floats, layer_sizes: tuple[int, ...], activation: str, x: Floats) -> Any:
-    """Class probabilities (R, n, k) of R models of one shape (see stacked_logits)."""
-    return softmax_inplace(stacked_logits(rows, layer_sizes, activation, x))
-
-
 def stacked_chance_of_class(
     rows: Floats, layer_sizes: tuple[int, ...], activation: str, x: Floats, chosen: int
 ) -> Any:
-    """The probability (R, n) of one class, for R models of one shape (see stacked_proba).
+    """The probability (R, n) of one class, for R models of one shape (see stacked_logits).
 
     With two classes it is a sigmoid of the difference of the two logits, the same
     quantity as the softmax's but without computing every class's probability: a
     decision map needs only this, at every point of its grid.
     """
     if layer_sizes[-1] != 2:
-        return stacked_proba(rows, layer_sizes, activation, x)[..., chosen]
+        return softmax_inplace(stacked_logits(rows, layer_sizes, activation, x))[..., chosen]
     layers = _stacked_layers(rows, layer_layout(layer_sizes))
     a = _through_hidden(layers, activation, x)[-1]
     weights, bias = layers[-1]
