@@ -5,9 +5,13 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 VENDOR := static/vendor
 
-.PHONY: setup run test bench clean
+.PHONY: setup run test test-fast checks tools chromium bench clean
 
-setup: $(STAMP) $(VENDOR)/.installed
+# Stops in its first second, with one line, when a tool the set-up needs is missing.
+tools:
+	@scripts/check-tools
+
+setup: tools $(STAMP) $(VENDOR)/.installed
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,14 +33,30 @@ $(VENDOR)/.installed: package.json package-lock.json
 run: setup
 	$(BIN)/python -m app
 
-test: setup
+# Finds a Chromium for the browser tests (installs Debian's when it can), or stops with
+# one line saying what to install: first, before the minutes of set-up.
+chromium:
+	@scripts/find-chromium >/dev/null
+
+# Linters, types, the import layers and the JavaScript unit tests: about half a minute.
+checks: setup
 	$(BIN)/ruff check app tests bench scripts
 	$(BIN)/ruff format --check app tests bench scripts
 	$(BIN)/mypy
-	$(BIN)/python -m pytest
+	$(BIN)/lint-imports --no-cache
+	npm run --silent lint
+	npm run --silent test:js
+
+test: tools chromium checks
+	PHASELAB_CHROMIUM="$$(scripts/find-chromium)" $(BIN)/python -m pytest
+
+# Everything but the browser, live-server and fuzz tests.
+test-fast: checks
+	$(BIN)/python -m pytest -m "not browser and not server and not fuzz"
 
 bench: setup
 	$(BIN)/python bench/bench_mlp.py
+	$(BIN)/python bench/bench_models.py
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) .pytest_cache .mypy_cache .ruff_cache

@@ -1,6 +1,6 @@
 """Screenshot a lesson in headless Chromium after training it and asking one question.
 
-usage: python scripts/screenshot.py URL OUT.png [--width 1280] [--dark]
+usage: python -m scripts.screenshot URL OUT.png [--width 1280] [--dark]
 Used to check the layout by eye and to make the README's picture.
 """
 
@@ -10,15 +10,7 @@ import argparse
 
 from playwright.sync_api import sync_playwright
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+from tests.browser.chromium import CHROMIUM, CHROMIUM_ARGS
 
 
 def main() -> None:
