@@ -13,7 +13,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
-from app.content.lessons import Lesson, LessonError, check_limits, load_lessons
+from app.content.lessons import Lesson, LessonError, load_lessons, presets_over_step_limit
 from app.content.widgets import MlpPreset
 from app.costs import panel
 from app.costs.estimate import Assumptions, regions
@@ -120,7 +120,7 @@ def _middleware(app: FastAPI, settings: Settings) -> None:
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     lessons = load_lessons(settings.lessons_dir)  # a bad lesson stops start-up here
-    over = check_limits(lessons, settings.max_steps)
+    over = presets_over_step_limit(lessons, settings.max_steps)
     if over:
         raise LessonError(over)
     services = _services(settings, lessons)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from app.content.lessons import LessonError, check_limits, load_lessons
+from app.content.lessons import LessonError, load_lessons, presets_over_step_limit
 from app.settings import Settings
 
 
@@ -18,7 +18,7 @@ def main(argv: list[str]) -> int:
     folder = Path(argv[0]) if argv else settings.lessons_dir
     try:
         lessons = load_lessons(folder)
-        problems = check_limits(lessons, settings.max_steps)
+        problems = presets_over_step_limit(lessons, settings.max_steps)
     except LessonError as error:
         problems = error.problems
     for problem in problems:

@@ -24,10 +24,8 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 from app.content.widgets import WidgetSpec
 
 SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
-WORDS_PER_MINUTE = 200
-WIDGET_ADAPTER: TypeAdapter[Any] = TypeAdapter(
-    WidgetSpec
-)  # a common estimate for reading plain prose on screen
+WORDS_PER_MINUTE = 200  # a common estimate for reading plain prose on screen
+WIDGET_ADAPTER: TypeAdapter[Any] = TypeAdapter(WidgetSpec)
 
 
 class FrontMatter(BaseModel):
@@ -249,7 +247,7 @@ def load_lessons(folder: Path) -> dict[str, Lesson]:
     return dict(sorted(lessons.items(), key=lambda item: (item[1].meta.order, item[0])))
 
 
-def check_limits(lessons: dict[str, Lesson], max_steps: int) -> list[Problem]:
+def presets_over_step_limit(lessons: dict[str, Lesson], max_steps: int) -> list[Problem]:
     """Presets this server would refuse to run, so a lesson cannot ship a broken demo."""
     return [
         Problem(

@@ -33,7 +33,7 @@ LEAD_SECONDS = 0.015
 @dataclass
 class _Request:
     execution: Execution
-    with_surface: bool
+    with_snapshot: bool
     future: asyncio.Future[Frame | Divergence]
     due: float
 
@@ -53,7 +53,7 @@ class ClassBatcher:
         self._timer_at = math.inf  # perf_counter time the timer fires
 
     async def next_frame(
-        self, execution: Execution, with_surface: bool, due: float
+        self, execution: Execution, with_snapshot: bool, due: float
     ) -> Frame | Divergence:
         """The execution's next frame, handed over at ``due`` (a time.perf_counter() time).
 
@@ -67,7 +67,7 @@ class ClassBatcher:
         if loop is not self._loop:  # a new event loop (a test's): forget the old one's
             self._loop, self._pending, self._timer, self._timer_at = loop, [], None, math.inf
         future: asyncio.Future[Frame | Divergence] = loop.create_future()
-        self._pending.append(_Request(execution, with_surface, future, due))
+        self._pending.append(_Request(execution, with_snapshot, future, due))
         fire_at = due - self.lead
         if fire_at < self._timer_at:
             if self._timer is not None:
@@ -93,7 +93,7 @@ class ClassBatcher:
         began = time.thread_time()  # this thread's CPU: the event loop's, nobody else's
         try:
             outcomes = advance_together(
-                [r.execution for r in requests], [r.with_surface for r in requests]
+                [r.execution for r in requests], [r.with_snapshot for r in requests]
             )
         except Exception as error:  # a bug: fail these streams, keep serving the rest
             log.exception("computing a batch of %d frames failed", len(requests))

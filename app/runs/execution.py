@@ -105,12 +105,12 @@ class Execution:
     def finished(self) -> bool:
         return self.divergence is not None or self.frames_sent >= len(self.plan)
 
-    def advance(self, with_surface: bool = True) -> Frame | Divergence:
+    def advance(self, with_snapshot: bool = True) -> Frame | Divergence:
         """Train up to the next frame boundary; the frame, or the divergence that ended the run.
 
-        ``with_surface=False`` skips the snapshot (a replay nobody will see).
+        ``with_snapshot=False`` skips the snapshot (a replay nobody will see).
         """
-        return advance_together([self], [with_surface])[0]
+        return advance_together([self], [with_snapshot])[0]
 
     def _take(self, record: StepRecord) -> bool:
         """Note one step's record; True once this frame needs no more steps."""
@@ -142,10 +142,10 @@ class Execution:
             snapshot=snapshot,
         )
 
-    def shows_snapshot(self, with_surface: bool) -> bool:
+    def shows_snapshot(self, with_snapshot: bool) -> bool:
         """Whether the next frame carries a snapshot: every few frames, and the last."""
         index = self.frames_sent + 1
-        return with_surface and (index % SNAPSHOT_EVERY == 1 or index == len(self.plan))
+        return with_snapshot and (index % SNAPSHOT_EVERY == 1 or index == len(self.plan))
 
     def flops_per_step(self) -> int:
         batch = min(self.spec.batch_size, len(self.setup.data.y_train))
@@ -165,7 +165,7 @@ class Execution:
 
 
 def advance_together(
-    executions: Sequence[Execution], with_surface: Sequence[bool]
+    executions: Sequence[Execution], with_snapshot: Sequence[bool]
 ) -> list[Frame | Divergence]:
     """Advance each execution (none finished) to its next frame, training them together.
 
@@ -196,7 +196,7 @@ def advance_together(
         metrics = kind.metrics_many(
             [executions[i].setup for i in members], [executions[i]._tally for i in members]
         )
-        pictured = [i for i in members if executions[i].shows_snapshot(with_surface[i])]
+        pictured = [i for i in members if executions[i].shows_snapshot(with_snapshot[i])]
         snapshots = kind.snapshot_many([executions[i].setup for i in pictured])
         snapshot_of = dict(zip(pictured, snapshots, strict=True))
         for i, values in zip(members, metrics, strict=True):
@@ -219,7 +219,7 @@ def train_to_end(spec: AnySpec, base: Model | None = None) -> TrainedRun:
     execution = Execution(spec, base)
     last: Frame | None = None
     while not execution.finished:
-        outcome = execution.advance(with_surface=False)
+        outcome = execution.advance(with_snapshot=False)
         if isinstance(outcome, Divergence):
             return TrainedRun(None, outcome, last, execution.setup)
         last = outcome

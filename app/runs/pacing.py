@@ -147,10 +147,10 @@ class PacedRun:
         return self.started + (self.sent + 1) * self.interval
 
     async def advance(self, batcher: ClassBatcher) -> Frame | Divergence:
-        with_surface = not self.replaying
+        with_snapshot = not self.replaying
         if self.heavy:
-            return await anyio.to_thread.run_sync(self.execution.advance, with_surface)
-        return await batcher.next_frame(self.execution, with_surface, self.due())
+            return await anyio.to_thread.run_sync(self.execution.advance, with_snapshot)
+        return await batcher.next_frame(self.execution, with_snapshot, self.due())
 
     async def wait_for_turn(self) -> None:
         """Pace against a fixed schedule, so slow frames do not push every later one back."""

@@ -122,7 +122,7 @@ def test_one_batch_mixes_wanted_and_unwanted_snapshots() -> None:
     surface = shown.payload(10)["surface"]
     assert isinstance(surface, list) and len(surface) == 40
     # The one that skipped its snapshot still shows the same numbers as alone.
-    reference = Execution(MlpSpec(model="mlp", steps=10, seed=1)).advance(with_surface=True)
+    reference = Execution(MlpSpec(model="mlp", steps=10, seed=1)).advance(with_snapshot=True)
     assert isinstance(reference, Frame)
     assert skipped.metrics == reference.metrics
     assert reference.snapshot and not skipped.snapshot
@@ -176,7 +176,7 @@ def test_classifier_held_out_metrics_cover_the_whole_held_out_split() -> None:
     execution = Execution(spec)
     data = execution.setup.data
     while not execution.finished:
-        frame = execution.advance(with_surface=False)
+        frame = execution.advance(with_snapshot=False)
         assert isinstance(frame, Frame)
         model = execution.model
         assert frame.metrics["val_accuracy"] == model.accuracy(data.x_val, data.y_val)
@@ -216,7 +216,7 @@ def alone_surfaced(spec: AnySpec) -> list[dict[str, object]]:
     execution = Execution(spec)
     out = []
     while not execution.finished:
-        frame = execution.advance(with_surface=True)
+        frame = execution.advance(with_snapshot=True)
         assert isinstance(frame, Frame)
         out.append(without_time(frame.payload(spec.steps)))
     return out

@@ -66,7 +66,7 @@ def test_a_replay_to_frame_k_continues_exactly_like_the_whole_run() -> None:
     whole = frames(Execution(SPEC))
     replay = Execution(SPEC)
     for _ in range(25):
-        replay.advance(with_surface=False)  # what a resumed stream does, unsent
+        replay.advance(with_snapshot=False)  # what a resumed stream does, unsent
     rest = frames(replay)
     assert [numbers(f) for f in rest] == [numbers(f) for f in whole[25:]]
 

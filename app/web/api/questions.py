@@ -82,7 +82,7 @@ class PredictRequest(BaseModel):
     )
 
 
-class NextWord(BaseModel):
+class WordChoice(BaseModel):
     word: str
     probability: float
 
@@ -97,7 +97,7 @@ class PredictResponse(BaseModel):
     outside_training_data: list[bool] | None = Field(
         None, description="mlp: true where a point is far from anything the model saw."
     )
-    next_words: list[NextWord] | None = Field(None, description="language: likely next words.")
+    next_words: list[WordChoice] | None = Field(None, description="language: likely next words.")
     continuation: str | None = Field(None, description="language: the prompt continued.")
     unknown_words: list[str] | None = Field(None, description="language: words it never saw.")
     compute_ns: int = Field(description="Measured time of the model's arithmetic, in ns.")
