@@ -168,7 +168,8 @@ def gap_disc(name: str, amount: float) -> tuple[tuple[float, float], float]:
     return GAP_CENTRES[name], amount * GAP_MAX_RADIUS
 
 
-def _check_common(n_samples: int, noise: float, val_fraction: float) -> None:
+def check_sizes(n_samples: int, noise: float, val_fraction: float) -> None:
+    """Refuse a data set too small to split, noise outside [0, 1] or an empty split."""
     if n_samples < MIN_SAMPLES:
         raise ValueError(f"n_samples must be at least {MIN_SAMPLES}, got {n_samples}")
     if not 0.0 <= noise <= 1.0:
@@ -202,7 +203,7 @@ def make_dataset(
     """
     if name not in GENERATORS:
         raise ValueError(f"unknown dataset {name!r}; choose one of {', '.join(DATASET_NAMES)}")
-    _check_common(n_samples, noise, val_fraction)
+    check_sizes(n_samples, noise, val_fraction)
     if variant not in VARIANTS:
         raise ValueError(f"unknown variant {variant!r}; choose one of {', '.join(VARIANTS)}")
     if not 0.0 <= amount <= 1.0:
@@ -258,7 +259,7 @@ def make_regression(
     if shape not in REGRESSION_SHAPES:
         names = ", ".join(REGRESSION_SHAPES)
         raise ValueError(f"unknown regression shape {shape!r}; choose one of {names}")
-    _check_common(n_samples, noise, val_fraction)
+    check_sizes(n_samples, noise, val_fraction)
 
     rng = np.random.default_rng(seed)
     x = rng.uniform(-_REACH, _REACH, size=n_samples)

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.typing import NDArray
 
-from app.ml.datasets import MIN_SAMPLES, Dataset, stratified_split
+from app.ml.datasets import Dataset, check_sizes, stratified_split
 
 Array = NDArray[np.float64]
 
@@ -275,12 +275,7 @@ def make_digits(
     Deterministic from ``seed``. ``noise`` in [0, 1] is the standard deviation of the
     pixel noise. The split is stratified like the 2-D datasets'.
     """
-    if n_samples < MIN_SAMPLES:
-        raise ValueError(f"n_samples must be at least {MIN_SAMPLES}, got {n_samples}")
-    if not 0.0 <= noise <= 1.0:
-        raise ValueError(f"noise must be in [0, 1], got {noise}")
-    if not 0.0 < val_fraction < 1.0:
-        raise ValueError(f"val_fraction must be in (0, 1), got {val_fraction}")
+    check_sizes(n_samples, noise, val_fraction)
     rng = np.random.default_rng(seed)
     y = np.arange(n_samples, dtype=np.int64) % N_CLASSES
     x = render_digits(y, noise, rng)
