@@ -15,21 +15,85 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from app.ml.datasets import DATA_BOX
 from app.ml.digits import SIDE, drawing_problem, prepare_drawing
 from app.ml.models.mlp import MLP
 from app.ml.quantize import agreement, float_size_bytes, quantize
 from app.ml.text import prompt_problem
+from app.runs.execution import TrainedRun
 from app.runs.kinds import Model, RunSetup
+from app.runs.specs import AnySpec
 
 Array = NDArray[np.float64]
 
 
 class QuestionError(ValueError):
-    """A question the model cannot take, with a message for the person who asked."""
+    """A question the model cannot take, with a message for the person who asked.
 
-    def __init__(self, field: str, message: str) -> None:
+    ``field`` names the part of the question at fault; ``kind`` and ``value`` say how, in
+    the words of a validation error (e.g. ``too_long`` and the count).
+    """
+
+    def __init__(
+        self, field: str, message: str, value: object = None, kind: str = "value_error"
+    ) -> None:
         self.field = field
+        self.value = value
+        self.kind = kind
         super().__init__(message)
+
+
+@dataclass(frozen=True)
+class Question:
+    """One call's question; which field is read depends on the run's kind."""
+
+    inputs: list[list[float]] | None = None  # mlp: points [x, y]; linear: [x]
+    drawings: list[list[list[float]]] | None = None  # digits
+    prompt: str | None = None  # language, with the four below
+    top_k: int = 5
+    n_words: int = 0
+    temperature: float = 0.0
+    sample_seed: int | None = None
+
+
+# The field of the question each kind answers.
+ASKED_IN = {"mlp": "inputs", "linear": "inputs", "digits": "drawings", "language": "prompt"}
+
+
+def answer(
+    spec: AnySpec, trained: TrainedRun, question: Question, max_inputs: int
+) -> dict[str, Any]:
+    """The trained model's answer to a question of its kind; one call asks about at most
+    ``max_inputs`` points or drawings."""
+    field = ASKED_IN[spec.model]
+    value = getattr(question, field)
+    if value is None:
+        raise QuestionError(field, f"A {spec.model} run answers questions given in `{field}`.")
+    if field != "prompt" and len(value) > max_inputs:
+        raise QuestionError(field, f"At most {max_inputs} {field} per call", len(value), "too_long")
+    model, setup = trained.model, trained.setup
+    assert model is not None and setup is not None
+    if spec.model == "mlp":
+        return classify_points(model, setup, value)
+    if spec.model == "linear":
+        return regress(model, value)
+    if spec.model == "digits":
+        return read_drawings(model, value)
+    return next_words(
+        model, value, question.top_k, question.n_words, question.temperature, question.sample_seed
+    )
+
+
+def sample_questions(spec: AnySpec, trained: TrainedRun) -> Callable[[int], Any]:
+    """Questions like the model's real ones: points in the box, held-out images or contexts."""
+    setup = trained.setup
+    assert setup is not None
+    rng = np.random.default_rng(0)
+    if spec.model == "mlp":
+        low, high = DATA_BOX
+        return lambda n: rng.uniform(low, high, size=(n, 2))
+    x_val = setup.data.x_val
+    return lambda n: x_val[rng.integers(0, len(x_val), size=n)]
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ TOO_LARGE: dict[str, Any] = {
     },
 }
 UNKNOWN_RUN = error("No run has this id.")
+DIVERGED = error("The run diverged: it has no usable model.")
 LIMITED = error("Too many calls from this client; see `Retry-After`.")
 
 
