@@ -66,10 +66,6 @@ async def get_services(request: Request) -> Services:
     return services_of(request)
 
 
-async def get_settings(request: Request) -> Settings:
-    return services_of(request).settings
-
-
 async def get_models(request: Request) -> ModelCache:
     return services_of(request).models
 
@@ -83,7 +79,6 @@ async def get_lessons(request: Request) -> dict[str, Lesson]:
 
 
 ServicesDep = Annotated[Services, Depends(get_services)]
-SettingsDep = Annotated[Settings, Depends(get_settings)]
 ModelsDep = Annotated[ModelCache, Depends(get_models)]
 TemplatesDep = Annotated[Jinja2Templates, Depends(get_templates)]
 LessonsDep = Annotated[dict[str, Lesson], Depends(get_lessons)]
