@@ -8,6 +8,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from app.costs.humanize import format_flops, format_percent
 from tests.browser.conftest import (
     ConsoleLog,
     phone_and_desktop,
@@ -82,7 +83,7 @@ def test_train_then_draw_with_the_mouse_and_read(
         f"{module_server.url}/api/runs/{run_id}/predict",
         json={"drawings": [[[1.0 if c == 8 else 0.0 for c in range(16)] for _ in range(16)]]},
     ).json()["flops"]
-    expect(result).to_contain_text(f"{flops:,} FLOPs")  # the server's count
+    expect(result).to_contain_text(format_flops(flops))  # the server's count, as it writes it
     expect(result).to_contain_text("s of compute")
 
     # The example digits the page draws for keyboard users are read right.
@@ -162,10 +163,15 @@ def test_batching_and_the_8_bit_copy(
     expect(sizes.nth(0)).to_contain_text(f"{shrunk['size_bytes_float64']:,} bytes")
     expect(sizes.nth(2)).to_contain_text(f"{shrunk['size_bytes_int8']:,} bytes")
     share = shrunk["size_bytes_int8"] / shrunk["size_bytes_float64"]
-    expect(sizes.nth(2)).to_contain_text(f"{share * 100:.1f}%")
-    expect(page.locator("[data-role=agreement]")).to_contain_text(
-        f"{shrunk['agreement'] * 100:.1f}% of {shrunk['checked_inputs']:,} held-out drawings"
-    )
+    expect(sizes.nth(2)).to_contain_text(format_percent(share))
+    checked = shrunk["checked_inputs"]
+    same = round(shrunk["agreement"] * checked)
+    agreement = page.locator("[data-role=agreement]")
+    if same == checked:  # "all 600", not "100% of 600 (600 of them)"
+        expect(agreement).to_contain_text(f"on all {checked:,} held-out drawings.")
+    else:
+        expect(agreement).to_contain_text(f"on {same:,} of {checked:,} held-out drawings")
+        expect(agreement).to_contain_text(f"({format_percent(shrunk['agreement'])})")
     expect(page.locator("[data-role=shrink-times]")).to_contain_text("for the 8-bit copy")
     assert console.errors == []
 

@@ -9,6 +9,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from app.costs.humanize import format_flops
 from tests.browser.conftest import (
     ConsoleLog,
     phone_and_desktop,
@@ -100,7 +101,7 @@ def test_each_button_adds_a_measured_point(
     expect(page.locator("[data-role=status]")).to_contain_text("Against the run before")
 
     # The article's table gets the last run's numbers and one measured answer.
-    expect(page.locator("[data-cell=train-flops]")).to_contain_text("megaFLOPs")
+    expect(page.locator("[data-cell=train-flops]")).to_contain_text("MFLOP")
     expect(page.locator("[data-cell=answer-time]")).to_contain_text("s")
     expect(page.locator("[data-cell=answer-flops]")).not_to_have_text(NOTHING)
     expect(page.locator("[data-cell=train-count]")).to_have_text("4 finished runs on this page")
@@ -154,7 +155,7 @@ def test_a_far_too_high_learning_rate_diverges_and_restarting_pays_again(
     assert event == "diverged"
     step = data["step"]
     expect(result).to_contain_text(f"blew up at step {step} of 200")
-    expect(result).to_contain_text(f"{data['totals']['flops']:,} FLOPs")
+    expect(result).to_contain_text(format_flops(data["totals"]["flops"]))
     expect(page.locator("[data-role=phase]")).to_have_text("Diverged: no model")
     expect(page.locator("[data-role=status]")).to_contain_text("learning rate is too high")
     again = page.locator("[data-action=diverge-again]")
@@ -162,7 +163,7 @@ def test_a_far_too_high_learning_rate_diverges_and_restarting_pays_again(
     again.click()
     expect(result).to_have_attribute("data-attempts", "2", timeout=TIMEOUT)
     expect(result).to_contain_text("Wasted over 2 attempts")
-    expect(result).to_contain_text(f"{2 * data['totals']['flops']:,} FLOPs")
+    expect(result).to_contain_text(format_flops(2 * data["totals"]["flops"]))
     wasted = page.evaluate("() => document.querySelector('[data-role=chart]').data[1].name")
     assert "diverged" in wasted
     assert run_count(page) == 0  # a diverged run adds no finished run

@@ -7,6 +7,7 @@ import re
 import pytest
 from playwright.sync_api import Browser, Page, Request, expect
 
+from app.costs.humanize import format_flops
 from tests.browser.conftest import (
     ConsoleLog,
     phone_and_desktop,
@@ -67,7 +68,7 @@ def test_a_crowd_is_served_in_one_batched_call(
     assert sizes == [250, 1, 1, 1, 1, 1]  # the crowd in one call, then five timed singles
 
     expect(page.locator(role("served"))).to_have_text("250 (one batched call)")
-    expect(page.locator(role("per-answer-flops"))).to_have_text(re.compile(r"^[\d,]+ FLOPs$"))
+    expect(page.locator(role("per-answer-flops"))).to_have_text(re.compile(r"^[\d.]+ [kMGT]?FLOP$"))
     expect(page.locator(role("round-trip"))).to_contain_text("middle of 5")
     expect(page.locator(role("summary"))).to_contain_text("serving changed nothing in it")
 
@@ -76,7 +77,7 @@ def test_a_crowd_is_served_in_one_batched_call(
     assert form.locator("[name=queries]").input_value() == "250"
     per_answer = int(form.locator("[name=last_flops]").input_value())
     assert int(form.locator("[name=infer_flops]").input_value()) == per_answer * 250
-    assert page.locator(role("per-answer-flops")).inner_text() == f"{per_answer:,} FLOPs"
+    assert page.locator(role("per-answer-flops")).inner_text() == format_flops(per_answer)
 
     # Who pays: the energy cells are the panel's own estimates.
     energy_row = page.locator(f"{ROOT} [data-role=costs] .cost-table tbody tr").first
