@@ -18,6 +18,13 @@ from app.content.widgets import MlpPreset
 from app.costs import panel
 from app.costs.estimate import Assumptions, regions
 from app.costs.figures import FIGURES
+from app.costs.humanize import (
+    format_count,
+    format_duration,
+    format_flops,
+    format_percent,
+    format_probability,
+)
 from app.runs.admission import StreamSlots
 from app.runs.class_batcher import ClassBatcher
 from app.runs.model_cache import ModelCache
@@ -78,6 +85,13 @@ def _templates(settings: Settings) -> Jinja2Templates:
     env["all_figures"] = list(FIGURES.values())
     env["default_preset"] = MlpPreset(pace="instant").model_dump(mode="json")
     env["initial_cost_view"] = panel.build(panel.MeasuredRun())
+    # Numbers in server-rendered fragments, written by the one formatter for people.
+    filters = templates.env.filters
+    filters["flops"] = format_flops
+    filters["percent"] = format_percent
+    filters["probability"] = format_probability
+    filters["count"] = format_count
+    filters["duration_ns"] = lambda ns: format_duration(ns / 1e9)
     return templates
 
 

@@ -262,6 +262,20 @@ def format_percent(fraction: float) -> str:
     return f"{_plain(percent, grouping=True)}%"
 
 
+def format_probability(probability: float) -> str:
+    """A model's confidence as a percentage that never rounds a doubt away.
+
+    0.996 -> "over 99%" (not "100%", which would say the model is certain), 0.004 ->
+    "under 1%", exactly 1 -> "100%"; otherwise as ``format_percent``.
+    """
+    value = _finite(probability, "probability")
+    if 0.99 < value < 1:
+        return "over 99%"
+    if 0 < value < 0.01:
+        return "under 1%"
+    return format_percent(value)
+
+
 def format_ratio(ratio: float) -> str:
     """How many times, for a sentence: "1.5", "42", "11,479", "3.2 million"."""
     value = _finite(ratio, "ratio")

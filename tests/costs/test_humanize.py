@@ -19,6 +19,7 @@ from app.costs.humanize import (
     format_flops,
     format_money,
     format_percent,
+    format_probability,
     format_published,
     format_ratio,
     format_si,
@@ -283,6 +284,7 @@ FORMATTERS: dict[str, Callable[[float], str]] = {
     "count": format_count,
     "duration_ns": lambda ns: format_duration(ns / 1e9),  # the browser counts nanoseconds
     "percent": format_percent,
+    "probability": format_probability,
 }
 
 

@@ -15,13 +15,14 @@ import {
   formatFlops,
   formatNumber,
   formatPercent,
+  formatProbability,
   formatRatio,
   formatSI,
   formatWords,
 } from "../../static/js/lib/format.js";
 
 const CASES = JSON.parse(readFileSync(new URL("../format_cases.json", import.meta.url), "utf8"));
-const BY_NAME = { flops: formatFlops, count: formatCount, duration_ns: formatDuration, percent: formatPercent };
+const BY_NAME = { flops: formatFlops, count: formatCount, duration_ns: formatDuration, percent: formatPercent, probability: formatProbability };
 
 describe("the cases shared with the server", () => {
   it("covers every formatter the file names", () => {

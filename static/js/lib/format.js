@@ -171,6 +171,15 @@ export function formatPercent(fraction) {
   return `${plain(percent, 0, true)}%`;
 }
 
+// A model's confidence, never rounding a doubt away: 0.996 -> "over 99%", 0.004 -> "under 1%",
+// exactly 1 -> "100%"; otherwise as formatPercent.
+export function formatProbability(probability) {
+  if (!finite(probability)) return NO_NUMBER;
+  if (probability > 0.99 && probability < 1) return "over 99%";
+  if (probability > 0 && probability < 0.01) return "under 1%";
+  return formatPercent(probability);
+}
+
 // Energy as a person reads it: "0.31 J", "4.2 mJ", "374 J", "2.4 kWh".
 export function formatEnergy(joules) {
   if (!finite(joules)) return NO_NUMBER;

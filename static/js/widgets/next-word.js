@@ -3,7 +3,7 @@
 // let it carry on writing. The life cycle (start, reset, counters, costs) is
 // lib/trained-widget.js; every number shown comes from the server's events and answers.
 
-import { formatCount, formatDuration, formatFlops, formatNumber, formatPercent } from "../lib/format.js";
+import { formatCount, formatDuration, formatFlops, formatNumber, formatProbability } from "../lib/format.js";
 import { reasonOf } from "../lib/http.js";
 import { baseLayout, CLASS_COLOURS, PLOT_CONFIG, themeColours } from "../lib/plot.js";
 import { ask } from "../lib/runs.js";
@@ -61,7 +61,7 @@ function probabilityBars(nextWords) {
     fill.style.width = `${Math.max(0.5, probability * 100)}%`;
     bar.append(fill);
     const li = element("li");
-    li.append(element("span", "nw-word", wordLabel(word)), bar, element("span", "nw-percent", formatPercent(probability)));
+    li.append(element("span", "nw-word", wordLabel(word)), bar, element("span", "nw-percent", formatProbability(probability)));
     list.append(li);
   }
   return list;

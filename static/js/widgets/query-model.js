@@ -5,7 +5,7 @@
 
 import { CostPanel } from "../lib/costs.js";
 import { addAnswers, costCounters, noQueries, ratioText, setCounter, showAnswerCounters } from "../lib/counters.js";
-import { formatCoordinate, formatCount, formatDuration, formatFlops, formatPercent } from "../lib/format.js";
+import { formatCoordinate, formatCount, formatDuration, formatFlops, formatPercent, formatProbability } from "../lib/format.js";
 import { clickPoint, dotsTrace, drawEmptyMap, mapLayout, surfaceTrace } from "../lib/map.js";
 import { PLOT_CONFIG, themeColours } from "../lib/plot.js";
 import { recordAnswers, recordRun, trainedRun } from "../lib/progress.js";
@@ -189,7 +189,7 @@ export class QueryModelWidget {
       ".",
     );
     // Rounded, 0.996 would read "100%", which overstates it.
-    const sure = probability < 1 && formatPercent(probability) === "100%" ? "more than 99.5%" : formatPercent(probability);
+    const sure = formatProbability(probability);
     this.el("confidence").textContent = `${sure} ${className(cls)}`;
     const compute = formatDuration(answer.compute_ns);
     this.el("compute").textContent = compute.endsWith(" µs") ? `${compute} (millionths of a second)` : compute;

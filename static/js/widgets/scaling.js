@@ -5,7 +5,7 @@
 
 import { CostPanel } from "../lib/costs.js";
 import { addAnswers, costCounters, noQueries } from "../lib/counters.js";
-import { formatCount, formatDuration, formatFlops, formatPercent, formatRatio } from "../lib/format.js";
+import { formatCount, formatDuration, formatFlops, formatPercent, formatProbability, formatRatio } from "../lib/format.js";
 import { recordRun } from "../lib/progress.js";
 import { ask, createRun } from "../lib/runs.js";
 import { followRun, trainQuietly } from "../lib/stream.js";
@@ -334,7 +334,7 @@ export class ScalingWidget {
     set("train-count", `${formatCount(this.runs.length)} finished ${this.runs.length === 1 ? "run" : "runs"} on this page`);
     set("answer-count", `${formatCount(this.answers)} ${this.answers === 1 ? "question" : "questions"}, one per run`);
     set("train-purpose", `learned the pattern: ${formatPercent(run.done.final.val_accuracy)} of unseen dots right`);
-    set("answer-purpose", `said “${CLASS_NAMES[cls] ?? cls}” for the spot (${QUESTION.join(", ")}), ${formatPercent(a.probabilities[0][cls])} sure`);
+    set("answer-purpose", `said “${CLASS_NAMES[cls] ?? cls}” for the spot (${QUESTION.join(", ")}), ${formatProbability(a.probabilities[0][cls])} sure`);
     ratio.textContent =
       `Training took as much arithmetic as ${formatCount(t.flops / a.flops)} answers like this one, ` +
       `and as much compute time as ${formatCount(t.compute_ns / Math.max(a.compute_ns, 1))}.`;

@@ -3,7 +3,7 @@
 // their probabilities, and what the answer cost.
 
 import { addAnswers } from "../../lib/counters.js";
-import { formatCount, formatDuration, formatFlops, formatPercent } from "../../lib/format.js";
+import { formatCount, formatDuration, formatFlops, formatProbability } from "../../lib/format.js";
 import { reasonOf } from "../../lib/http.js";
 import { ask } from "../../lib/runs.js";
 import { alertElement, element, setStatus } from "../../lib/widget.js";
@@ -22,7 +22,7 @@ function topThree(probabilities) {
     const bar = element("span", "bar");
     bar.style.width = `${Math.max(1, p * 100)}%`;
     const item = element("li");
-    item.append(element("span", "bar-label", `${d}: ${formatPercent(p)}`), bar);
+    item.append(element("span", "bar-label", `${d}: ${formatProbability(p)}`), bar);
     list.append(item);
   }
   return { list, sure: top[0][1] };
@@ -75,7 +75,7 @@ export class DigitReader {
         `(measured on this server; network time not included). Questions asked so far: ${formatCount(q.count)}.`,
     );
     this.result.replaceChildren(heading, list, cost);
-    setStatus(this.host.root, `Read your drawing as ${digit}, ${formatPercent(sure)} sure.`);
+    setStatus(this.host.root, `Read your drawing as ${digit}, ${formatProbability(sure)} sure.`);
     this.host.costs.recalculate();
   }
 }
