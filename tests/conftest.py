@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Coroutine, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -139,3 +141,38 @@ def module_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServ
     server.start()
     yield server
     server.stop()
+
+
+# -- helpers shared by the route tests (tests/web/api) and the async unit tests --------
+
+Event = tuple[str, str | None, dict[str, Any]]  # (event, id, data), as read_events gives them
+
+
+def create_run(client: httpx.Client, **spec: Any) -> str:
+    """POST a run of these spec fields (at the instant pace unless given); its run id."""
+    response = client.post("/api/runs", json={"pace": "instant", **spec})
+    assert response.status_code == 201, response.text
+    return str(response.json()["run_id"])
+
+
+def ask(client: httpx.Client, run_id: str, **body: Any) -> httpx.Response:
+    """POST a question to a run's model; the response, whatever its status."""
+    return client.post(f"/api/runs/{run_id}/predict", json=body)
+
+
+def frames_of(events: Iterable[Event]) -> list[dict[str, Any]]:
+    """The data of each frame event among a stream's events (see read_events)."""
+    return [data for name, _, data in events if name == "frame"]
+
+
+def run_on_own_loop(scenario: Callable[[], Coroutine[Any, Any, None]], timeout: float = 10) -> None:
+    """Run an async scenario to its end on a new event loop; one that hangs fails in time.
+
+    A thread of its own: the session's Playwright keeps an event loop on the main thread.
+    """
+
+    async def bounded() -> None:
+        await asyncio.wait_for(scenario(), timeout)
+
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, bounded()).result()

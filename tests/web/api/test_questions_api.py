@@ -1,4 +1,5 @@
-"""The model zoo through the API: every kind trains, streams and answers; run features."""
+"""Asking trained models through the API (app/web/api/questions.py): every kind answers,
+batching is timed, the 8-bit copy compared; questions of the wrong shape are refused plainly."""
 
 from __future__ import annotations
 
@@ -7,31 +8,111 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from app.ml.datasets import gap_disc
 from app.ml.digits import template_image
-from tests.conftest import read_events
+from tests.conftest import Event, ask, create_run, frames_of, read_events
+
+STEPS = 30  # an mlp run: enough to answer, quick to train
 
 
-def create(client: TestClient, **spec: Any) -> str:
-    response = client.post("/api/runs", json={"pace": "instant", **spec})
-    assert response.status_code == 201, response.text
-    return str(response.json()["run_id"])
+def done_of(client: TestClient, run_id: str) -> dict[str, Any]:
+    """The data of a run's last event, its stream read to the end."""
+    return read_events(client, run_id)[-1][2]
 
 
-def stream(client: TestClient, run_id: str) -> list[tuple[str, dict[str, Any]]]:
-    """(event, data) for every event of a run's stream, read to its end."""
-    return [(name, data) for name, _, data in read_events(client, run_id)]
+def test_predict_answers_with_the_trained_model(client: TestClient) -> None:
+    run_id = create_run(client, model="mlp", steps=STEPS)
+    done = done_of(client, run_id)
+    response = ask(client, run_id, inputs=[[0.5, 0.25], [-1, 1], [2, -2]])
+    assert response.status_code == 200
+    body = response.json()
+    assert len(body["predictions"]) == 3
+    assert all(abs(sum(p) - 1) < 1e-5 for p in body["probabilities"])
+    assert body["predictions"] == [max(range(2), key=p.__getitem__) for p in body["probabilities"]]
+    assert body["fingerprint"] == done["fingerprint"]
+    assert body["compute_ns"] > 0
+    assert body["flops"] == 3 * done["inference_flops_per_query"]
 
 
-def ask(client: TestClient, run_id: str, **body: Any) -> Any:
-    return client.post(f"/api/runs/{run_id}/predict", json=body)
+def test_predict_trains_a_run_nobody_streamed(client: TestClient) -> None:
+    run_id = create_run(client, model="mlp", steps=STEPS, seed=11)
+    first = ask(client, run_id, inputs=[[0, 0]]).json()
+    assert first["fingerprint"] == done_of(client, run_id)["fingerprint"]
+
+
+def test_predict_on_a_diverged_run_is_409(client: TestClient) -> None:
+    run_id = create_run(client, model="mlp", optimizer="sgd", learning_rate=90, steps=200)
+    response = ask(client, run_id, inputs=[[0, 0]])
+    assert response.status_code == 409
+    assert "diverged at step" in response.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"inputs": []},
+        {"inputs": [[1, 2, 3]]},
+        {"inputs": [[1]]},
+        {"inputs": [1, 2]},
+        {"inputs": [["a", 1]]},
+        {"inputs": [[1e9, 0]]},
+        {},
+        {"inputs": [[0, 0]], "extra": 1},
+    ],
+)
+def test_predict_refuses_bad_inputs_with_422(client: TestClient, body: dict[str, Any]) -> None:
+    run_id = create_run(client, model="mlp", steps=STEPS)
+    response = ask(client, run_id, **body)
+    assert response.status_code == 422, body
+    assert response.json()["message"]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=ValueError,
+    reason=(
+        "bug: points of different lengths pass PredictRequest (each may have 1 or 2 numbers) "
+        "and app/runs/questions.py classify_points/regress (np.asarray) raise a plain "
+        "ValueError, not a QuestionError: the answer is a 500, not a 422"
+    ),
+)
+@pytest.mark.parametrize(
+    ("model", "inputs"), [("mlp", [[0, 0], [1]]), ("linear", [[0], [1, 2]])], ids=["mlp", "linear"]
+)
+def test_predict_refuses_points_of_different_lengths(
+    client: TestClient, model: str, inputs: list[list[float]]
+) -> None:
+    run_id = create_run(client, model=model, steps=5)
+    response = ask(client, run_id, inputs=inputs)
+    assert response.status_code == 422
+    assert response.json()["message"].startswith("inputs: ")
+
+
+@pytest.mark.parametrize("literal", ["NaN", "Infinity", "-Infinity"])
+def test_predict_refuses_non_finite_numbers(client: TestClient, literal: str) -> None:
+    run_id = create_run(client, model="mlp", steps=STEPS)
+    response = client.post(
+        f"/api/runs/{run_id}/predict",
+        content=f'{{"inputs": [[{literal}, 0]]}}',
+        headers={"content-type": "application/json"},
+    )
+    assert response.status_code == 422
+    assert "finite" in response.json()["message"]
+
+
+def test_predict_refuses_more_inputs_than_the_limit(client: TestClient) -> None:
+    run_id = create_run(client, model="mlp", steps=STEPS)
+    response = ask(client, run_id, inputs=[[0, 0]] * 1001)
+    assert response.status_code == 422
+    assert "At most 1000 inputs" in response.json()["message"]
 
 
 def test_linear_regression_streams_a_fitted_curve_and_predicts_values(client: TestClient) -> None:
-    run_id = create(client, model="linear", steps=100)
-    events = stream(client, run_id)
-    start = events[0][1]
-    assert start["model"] == "linear" and len(start["curve_x"]) == len(events[1][1]["curve"])
-    frames = [d for name, d in events if name == "frame"]
+    run_id = create_run(client, model="linear", steps=100)
+    events = read_events(client, run_id)
+    start = events[0][2]
+    frames = frames_of(events)
+    assert start["model"] == "linear" and len(start["curve_x"]) == len(frames[0]["curve"])
     assert frames[-1]["loss"] < frames[0]["loss"]
     assert frames[0]["accuracy"] is None  # a regression has no classes
     answer = ask(client, run_id, inputs=[[0.0], [1.0]]).json()
@@ -41,10 +122,10 @@ def test_linear_regression_streams_a_fitted_curve_and_predicts_values(client: Te
 
 
 def test_the_language_model_learns_and_answers_prompts(client: TestClient) -> None:
-    run_id = create(client, model="language", steps=300)
-    events = stream(client, run_id)
-    start = events[0][1]
-    frames = [d for name, d in events if name == "frame"]
+    run_id = create_run(client, model="language", steps=300)
+    events = read_events(client, run_id)
+    start = events[0][2]
+    frames = frames_of(events)
     assert frames[-1]["val_perplexity"] < start["uniform_perplexity"] / 4
     assert any("sample" in f for f in frames)
     answer = ask(client, run_id, prompt="the cat sat on the", top_k=3, n_words=3).json()
@@ -61,7 +142,7 @@ def test_the_language_model_learns_and_answers_prompts(client: TestClient) -> No
     [("", "Type a few words"), ("   ", "Type a few words"), ("word " * 60, "200"), ("日本語", "")],
 )
 def test_bad_prompts_get_a_plain_422(client: TestClient, prompt: str, words: str) -> None:
-    run_id = create(client, model="language", steps=20)
+    run_id = create_run(client, model="language", steps=20)
     response = ask(client, run_id, prompt=prompt)
     assert response.status_code == 422
     assert response.json()["message"].startswith("prompt: ")
@@ -69,7 +150,7 @@ def test_bad_prompts_get_a_plain_422(client: TestClient, prompt: str, words: str
 
 
 def test_digits_read_a_clean_drawing(client: TestClient) -> None:
-    run_id = create(client, model="digits", steps=300)
+    run_id = create_run(client, model="digits", steps=300)
     drawings = [template_image(d).tolist() for d in (0, 1, 7)]
     answer = ask(client, run_id, drawings=drawings).json()
     assert answer["predictions"] == [0, 1, 7]
@@ -86,34 +167,32 @@ def test_digits_read_a_clean_drawing(client: TestClient) -> None:
 def test_bad_drawings_get_a_plain_422(
     client: TestClient, drawings: list[list[list[float]]], words: str
 ) -> None:
-    run_id = create(client, model="digits", steps=10)
+    run_id = create_run(client, model="digits", steps=10)
     response = ask(client, run_id, drawings=drawings)
     assert response.status_code == 422
     assert words in response.json()["message"].lower()
 
 
 def test_asking_a_model_the_wrong_kind_of_question(client: TestClient) -> None:
-    run_id = create(client, model="linear", steps=10)
+    run_id = create_run(client, model="linear", steps=10)
     response = ask(client, run_id, prompt="hello there")
     assert response.status_code == 422
     assert "inputs" in response.json()["message"]
 
 
 def test_fine_tuning_starts_from_the_base_and_costs_less(client: TestClient) -> None:
-    base = create(client, model="mlp", steps=400, seed=3)
-    base_done = stream(client, base)[-1][1]
+    base = create_run(client, model="mlp", steps=400, seed=3)
+    base_done = done_of(client, base)
     shifted = {"model": "mlp", "variant": "drift", "amount": 0.5, "seed": 3}
-    tuned = create(client, **shifted, steps=60, fine_tune_from=base)
-    scratch = create(client, **shifted, steps=400)
-    tuned_events, scratch_events = stream(client, tuned), stream(client, scratch)
-    tuned_done, scratch_done = tuned_events[-1][1], scratch_events[-1][1]
+    tuned = create_run(client, **shifted, steps=60, fine_tune_from=base)
+    scratch = create_run(client, **shifted, steps=400)
+    tuned_events, scratch_events = read_events(client, tuned), read_events(client, scratch)
+    tuned_done, scratch_done = tuned_events[-1][2], scratch_events[-1][2]
     assert tuned_done["fine_tuned_from"] == base
 
-    def flops_to_reach(events: list[tuple[str, dict[str, Any]]], accuracy: float) -> int:
+    def flops_to_reach(events: list[Event], accuracy: float) -> int:
         return next(
-            d["counters"]["flops"]
-            for n, d in events
-            if n == "frame" and d["val_accuracy"] >= accuracy
+            d["counters"]["flops"] for d in frames_of(events) if d["val_accuracy"] >= accuracy
         )
 
     # Fine-tuning reaches 95% on the shifted world with a fraction of the arithmetic.
@@ -125,32 +204,9 @@ def test_fine_tuning_starts_from_the_base_and_costs_less(client: TestClient) -> 
     assert ask(client, base, inputs=[[0, 0]]).json()["fingerprint"] == base_done["fingerprint"]
 
 
-@pytest.mark.parametrize(
-    ("base_spec", "spec", "words"),
-    [
-        (None, {}, "There is no run"),
-        ({"model": "linear"}, {}, "not an mlp run"),
-        ({"model": "mlp", "hidden": [8]}, {}, "same"),
-        ({"model": "mlp", "optimizer": "sgd", "learning_rate": 90}, {}, "diverged"),
-    ],
-)
-def test_a_fine_tune_of_a_bad_base_is_refused(
-    client: TestClient, base_spec: dict[str, Any] | None, spec: dict[str, Any], words: str
-) -> None:
-    base = create(client, **base_spec) if base_spec else "0123456789abcdef"
-    response = client.post(
-        "/api/runs", json={"model": "mlp", "fine_tune_from": base, "pace": "instant", **spec}
-    )
-    assert response.status_code == 422
-    assert response.json()["message"].startswith("fine_tune_from: ")
-    assert words in response.json()["message"]
-
-
 def test_a_gap_in_the_data_is_flagged_when_asked_about(client: TestClient) -> None:
-    from app.ml.datasets import gap_disc
-
     centre, radius = gap_disc("moons", 0.5)
-    run_id = create(client, model="mlp", variant="gap", amount=0.5, steps=200)
+    run_id = create_run(client, model="mlp", variant="gap", amount=0.5, steps=200)
     inside = [float(centre[0]), float(centre[1])]
     answer = ask(client, run_id, inputs=[inside, [2.0, 2.0]]).json()
     assert answer["outside_training_data"][0] is True
@@ -158,7 +214,7 @@ def test_a_gap_in_the_data_is_flagged_when_asked_about(client: TestClient) -> No
 
 
 def test_batching_raises_throughput(client: TestClient) -> None:
-    run_id = create(client, model="mlp", steps=50)
+    run_id = create_run(client, model="mlp", steps=50)
     response = client.post(f"/api/runs/{run_id}/batching", json={"sizes": [1, 1000]})
     assert response.status_code == 200
     one, thousand = response.json()["timings"]
@@ -168,26 +224,10 @@ def test_batching_raises_throughput(client: TestClient) -> None:
 
 
 def test_quantizing_shrinks_and_mostly_agrees(client: TestClient) -> None:
-    run_id = create(client, model="digits", steps=300)
+    run_id = create_run(client, model="digits", steps=300)
     body = client.post(f"/api/runs/{run_id}/quantize").json()
     assert body["size_bytes_int8"] < body["size_bytes_float64"] / 6
     assert body["agreement"] >= 0.95
     assert body["fingerprint"] != body["fingerprint_int8"]
-    refused = client.post(f"/api/runs/{create(client, model='linear', steps=5)}/quantize")
+    refused = client.post(f"/api/runs/{create_run(client, model='linear', steps=5)}/quantize")
     assert refused.status_code == 422
-
-
-def test_every_kind_replays_bit_for_bit(client: TestClient) -> None:
-    for spec in (
-        {"model": "linear", "steps": 40},
-        {"model": "digits", "steps": 40},
-        {"model": "language", "steps": 40},
-    ):
-        run_id = create(client, **spec)
-        first, second = stream(client, run_id), stream(client, run_id)
-
-        def numbers(events: list[tuple[str, dict[str, Any]]]) -> list[Any]:
-            return [(d.get("loss"), d.get("val_loss")) for n, d in events if n == "frame"]
-
-        assert numbers(first) == numbers(second), spec
-        assert first[-1][1]["fingerprint"] == second[-1][1]["fingerprint"]
