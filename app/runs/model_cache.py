@@ -61,28 +61,30 @@ class ModelCache:
         return base.model
 
     async def get(self, run_id: str, spec: AnySpec) -> TrainedRun:
-        """The trained run, from memory or rebuilt by replaying its spec off the event loop."""
+        """The trained run, from memory or rebuilt by replaying its spec off the event loop.
+
+        The rebuild is a task of its own, which every asker awaits through a shield: an
+        asker who goes away (a reader who closed the page) stops waiting, and nobody
+        else's answer is lost with it.
+        """
         cached = self._entries.get(run_id)
         if cached is not None:
             self._entries.move_to_end(run_id)
             return cached
-        pending = self._building.get(run_id)
-        if pending is not None:
-            return await asyncio.shield(pending)
-        future: asyncio.Future[TrainedRun] = asyncio.get_running_loop().create_future()
-        self._building[run_id] = future
-        try:
-            base = await self.base_model(spec)
-            trained = await anyio.to_thread.run_sync(train_to_end, spec, base)
-        except asyncio.CancelledError:
-            future.cancel()
-            raise
-        except Exception as error:
-            future.set_exception(error)
-            future.exception()  # mark retrieved: the waiters, if any, get it re-raised
-            raise
-        finally:
-            del self._building[run_id]
-        future.set_result(trained)
+        building = self._building.get(run_id)
+        if building is None:
+            building = asyncio.ensure_future(self._rebuild(run_id, spec))
+            self._building[run_id] = building  # held until done, so it is never collected
+            building.add_done_callback(lambda done: self._finished(run_id, done))
+        return await asyncio.shield(building)
+
+    async def _rebuild(self, run_id: str, spec: AnySpec) -> TrainedRun:
+        base = await self.base_model(spec)
+        trained = await anyio.to_thread.run_sync(train_to_end, spec, base)
         self.put(run_id, trained)
         return trained
+
+    def _finished(self, run_id: str, done: asyncio.Future[TrainedRun]) -> None:
+        del self._building[run_id]
+        if not done.cancelled():
+            done.exception()  # retrieved: every asker still waiting has it raised to them

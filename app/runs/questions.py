@@ -108,11 +108,16 @@ def timed(work: Callable[[], Any]) -> Timed:
     return Timed(value, time.perf_counter_ns() - began)
 
 
+def _rows(inputs: list[list[float]], width: int, message: str) -> Array:
+    """The inputs as an (n, width) array; rows of any other length are the asker's error."""
+    if not all(isinstance(row, list | tuple) and len(row) == width for row in inputs):
+        raise QuestionError("inputs", message)
+    return np.asarray(inputs, dtype=np.float64).reshape(len(inputs), width)
+
+
 def classify_points(model: MLP, setup: RunSetup, inputs: list[list[float]]) -> dict[str, Any]:
     """Classes and probabilities for 2-D points, and how far each is from the training dots."""
-    x = np.asarray(inputs, dtype=np.float64)
-    if x.ndim != 2 or x.shape[1] != 2:
-        raise QuestionError("inputs", "Each input must be a point [x, y].")
+    x = _rows(inputs, 2, "Each input must be a point [x, y].")
     answer = timed(lambda: model.predict_proba(x))
     distances = setup.distances_to_data(x)
     threshold = setup.novelty_threshold()
@@ -127,9 +132,7 @@ def classify_points(model: MLP, setup: RunSetup, inputs: list[list[float]]) -> d
 
 
 def regress(model: Model, inputs: list[list[float]]) -> dict[str, Any]:
-    x = np.asarray(inputs, dtype=np.float64)
-    if x.ndim != 2 or x.shape[1] != 1:
-        raise QuestionError("inputs", "Each input must be a one-number list [x].")
+    x = _rows(inputs, 1, "Each input must be a one-number list [x].")
     answer = timed(lambda: model.predict(x))
     return {
         "values": np.round(answer.value, 6).tolist(),

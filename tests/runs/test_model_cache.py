@@ -187,15 +187,6 @@ def test_a_cancelled_waiter_leaves_the_rebuild_to_the_others(trainer: Trainer) -
     assert len(cache) == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "bug: model_cache.ModelCache.get cancels the shared future when the request that "
-        "started the rebuild is cancelled (`future.cancel()` in its CancelledError branch), "
-        "so every other waiter ends with CancelledError although nobody cancelled it, and "
-        "the rebuild's result is dropped"
-    ),
-)
 def test_a_cancelled_first_request_leaves_the_rebuild_to_the_others(trainer: Trainer) -> None:
     cache = cache_of(BASE)
 

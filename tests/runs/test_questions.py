@@ -110,14 +110,6 @@ def test_a_regression_takes_one_number_per_input(runs: dict[str, TrainedRun], in
         regress(linear.model, inputs)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "bug: app/runs/questions.py classify_points (line 113) and regress (line 130) give "
-        "inputs of different lengths to np.asarray, whose own ValueError escapes instead of "
-        "a QuestionError: predict answers 500"
-    ),
-)
 @pytest.mark.parametrize("kind", ["mlp", "linear"])
 def test_inputs_of_different_lengths_are_a_question_error(
     runs: dict[str, TrainedRun], kind: str

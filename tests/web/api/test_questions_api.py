@@ -67,15 +67,6 @@ def test_predict_refuses_bad_inputs_with_422(client: TestClient, body: dict[str,
     assert response.json()["message"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=ValueError,
-    reason=(
-        "bug: points of different lengths pass PredictRequest (each may have 1 or 2 numbers) "
-        "and app/runs/questions.py classify_points/regress (np.asarray) raise a plain "
-        "ValueError, not a QuestionError: the answer is a 500, not a 422"
-    ),
-)
 @pytest.mark.parametrize(
     ("model", "inputs"), [("mlp", [[0, 0], [1]]), ("linear", [[0], [1, 2]])], ids=["mlp", "linear"]
 )
