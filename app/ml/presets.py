@@ -1,10 +1,9 @@
-"""Default, reproducible setups for the model zoo; each trains in well under a second.
+"""Old default setups, kept only until bench/bench_models.py stops importing them: delete.
 
-A preset is data: every number that fixes a run. ``build_*`` turns one into a fresh
-model, its dataset and its optimizer; the caller passes them, with the preset's steps,
-batch size and seed, to ``app.ml.training.train_steps`` (``train_*`` does just that).
-One seed drives the data, the initial weights and the batch order, as in the classifier's
-DEFAULT_PRESET (app.ml.training). The quality each reaches is asserted in tests/ml.
+Nothing in the app or in tests/ml uses this module. Every default of a run is its spec's
+(app.runs.specs), built by its kind's adapter (app.runs.kinds) with the app's seeds
+(``spec.seed`` plus DATA, WEIGHTS and BATCHES); these setups instead drive the data, the
+initial weights and the batch order from one seed, so they are not the app's runs.
 """
 
 from __future__ import annotations
@@ -64,7 +63,7 @@ class LanguagePreset:
 
 # The whole training set in every batch (70 points), so each step is exact gradient
 # descent and the line settles on the least-squares answer: largest parameter error
-# 3e-8 after 300 steps (tests/ml/test_linear.py).
+# 3e-8 after 300 steps at seed 0.
 LINEAR_PRESET = LinearPreset(
     shape="line",
     n_samples=100,

@@ -62,39 +62,6 @@ class StepRecord:
     batch_hits: int | None = None
 
 
-@dataclass(frozen=True)
-class Preset:
-    """A complete, reproducible training setup."""
-
-    dataset: str
-    n_samples: int
-    noise: float
-    hidden_layers: tuple[int, ...]
-    activation: str
-    optimizer: str
-    learning_rate: float
-    batch_size: int
-    steps: int
-    seed: int
-
-
-# Held-out accuracy 100 % at seed 0 (tests/ml/test_training.py); the API's default runs
-# (MlpSpec) of seeds 0-39 reach 98.8 % on average, 96.7 % at the lowest. Adam at 0.01
-# rather than 0.03: the larger step overfits the noise on more seeds.
-DEFAULT_PRESET = Preset(
-    dataset="moons",
-    n_samples=300,
-    noise=0.15,
-    hidden_layers=(16, 16),
-    activation="tanh",
-    optimizer="adam",
-    learning_rate=0.01,
-    batch_size=32,
-    steps=400,
-    seed=0,
-)
-
-
 def minibatches(n: int, batch_size: int, seed: int) -> Iterator[NDArray[np.intp]]:
     """Endless index batches over range(n), each of min(batch_size, n) indices.
 

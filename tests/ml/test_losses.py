@@ -7,7 +7,7 @@ import pytest
 from gradcheck import assert_gradients_match
 
 from app.ml.losses import cross_entropy_scores, softmax_cross_entropy, softmax_inplace
-from app.ml.models.mlp import MLP, stacked_logits, stacked_proba
+from app.ml.models.mlp import MLP, stacked_logits
 
 
 def _logits(shape: tuple[int, ...], seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -81,7 +81,7 @@ def test_held_out_scores_from_logits_match_those_from_probabilities() -> None:
     x, y = _logits((4, 30, 2), seed=1)
     y %= 3
     losses, accuracies = cross_entropy_scores(stacked_logits(rows, (2, 8, 3), "tanh", x), y)
-    proba = stacked_proba(rows, (2, 8, 3), "tanh", x)
+    proba = softmax_inplace(stacked_logits(rows, (2, 8, 3), "tanh", x))
     picked = np.take_along_axis(proba, y[..., None], axis=-1)[..., 0]
     np.testing.assert_allclose(losses, -np.log(picked).mean(axis=-1), rtol=1e-14)
     np.testing.assert_array_equal(accuracies, (proba.argmax(axis=-1) == y).mean(axis=-1))

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from app.ml.fingerprint import fingerprint
-from app.ml.models.mlp import INIT_BOUNDS, MLP, stacked_proba
+from app.ml.losses import softmax_inplace
+from app.ml.models.mlp import INIT_BOUNDS, MLP, stacked_logits
 from app.ml.surface import decision_surface, grid_axis, grid_points
 
 SHAPES = [(2, 2), (2, 3, 2), (2, 5, 4, 3), (3, 8, 8, 8, 2)]
@@ -73,7 +74,8 @@ def test_predict_proba_keeps_nothing_and_matches_the_training_forward(activation
     for param, saved in zip(model.params, weights_before, strict=True):
         np.testing.assert_array_equal(param, saved)
     # The training path's forward pass, for a stack of one model.
-    training_proba = stacked_proba(model.flat[None], model.layer_sizes, activation, x[None])[0]
+    logits = stacked_logits(model.flat[None], model.layer_sizes, activation, x[None])
+    training_proba = softmax_inplace(logits)[0]
     np.testing.assert_allclose(proba, training_proba, rtol=1e-15, atol=0)
     assert proba.shape == (50, 2)
     np.testing.assert_allclose(proba.sum(axis=1), 1.0)

@@ -13,8 +13,9 @@ from app.ml.models.language import NextWordModel
 from app.ml.models.linear import MSE_DIVERGENCE_LOSS, LinearRegression
 from app.ml.models.mlp import MLP
 from app.ml.optimizers import SGD, Adam
-from app.ml.presets import build_language
 from app.ml.training import DIVERGENCE_LOSS, fine_tune, train_steps
+from app.runs.kinds import kind_of
+from app.runs.specs import LanguageSpec
 
 
 def test_each_model_carries_the_divergence_threshold_of_its_loss() -> None:
@@ -36,8 +37,10 @@ def test_records_count_forward_loss_backward_and_update(kind: str) -> None:
         records = list(train_steps(linear, data, Adam(0.01), 5, 32, seed=0))
         model: TrainableModel[np.ndarray, np.ndarray] = linear
     else:
-        language, text, _ = build_language()
-        records = list(train_steps(language, text.dataset, Adam(0.01), 5, 32, seed=0))
+        spec = LanguageSpec(model="language")
+        setup = kind_of(spec).build(spec, None)  # the app's default model and its data
+        language = setup.model
+        records = list(train_steps(language, setup.data, Adam(0.01), 5, 32, seed=0))
         model = language
     seen = [r.examples_seen for r in records]
     sizes = [b - a for a, b in itertools.pairwise([0, *seen])]

@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 
 from app.ml.datasets import Dataset, make_dataset
-from app.ml.models.mlp import MLP, stacked_loss_and_grads, stacked_proba
+from app.ml.losses import softmax_inplace
+from app.ml.models.mlp import MLP, stacked_logits, stacked_loss_and_grads
 from app.ml.optimizers import SGD, Adam, Optimizer
 from app.ml.training import RunTrainer, StepRecord, step_together, train_steps
 
@@ -109,9 +110,16 @@ def test_a_row_does_not_depend_on_what_the_other_rows_hold(activation: str) -> N
     assert other_hits[2] == hits[2]
 
 
+def _stacked_proba(
+    rows: np.ndarray, shape: tuple[int, ...], activation: str, x: np.ndarray
+) -> np.ndarray:
+    """Class probabilities (R, n, k) of R models: the softmax of their stacked logits."""
+    return softmax_inplace(stacked_logits(rows, shape, activation, x))
+
+
 @pytest.mark.parametrize("shape", SHAPES)
 @pytest.mark.parametrize("activation", ACTIVATIONS)
-def test_stacked_proba_matches_predict_proba_and_stacks_of_one(
+def test_stacked_logits_softmax_matches_predict_proba_and_stacks_of_one(
     shape: tuple[int, ...], activation: str
 ) -> None:
     count = 7
@@ -119,16 +127,16 @@ def test_stacked_proba_matches_predict_proba_and_stacks_of_one(
     rows = np.stack([m.flat for m in models])
     x, _ = _batches(shape, count, 41, seed=3)
     shared = x[0]
-    per_model = stacked_proba(rows, shape, activation, x)
-    together_shared = stacked_proba(rows, shape, activation, shared)
+    per_model = _stacked_proba(rows, shape, activation, x)
+    together_shared = _stacked_proba(rows, shape, activation, shared)
     assert per_model.shape == (count, 41, shape[-1])
     assert together_shared.shape == (count, 41, shape[-1])
     for r, model in enumerate(models):
         np.testing.assert_allclose(per_model[r], model.predict_proba(x[r]), rtol=1e-12)
         np.testing.assert_allclose(together_shared[r], model.predict_proba(shared), rtol=1e-12)
-        alone = stacked_proba(model.flat[None], shape, activation, x[r : r + 1])
+        alone = _stacked_proba(model.flat[None], shape, activation, x[r : r + 1])
         np.testing.assert_array_equal(per_model[r : r + 1], alone)
-        alone_shared = stacked_proba(model.flat[None], shape, activation, shared)
+        alone_shared = _stacked_proba(model.flat[None], shape, activation, shared)
         np.testing.assert_array_equal(together_shared[r : r + 1], alone_shared)
     np.testing.assert_allclose(per_model.sum(axis=-1), 1.0, rtol=1e-12)
 

@@ -9,9 +9,8 @@ import pytest
 
 from app.ml.datasets import Dataset, make_dataset
 from app.ml.models.mlp import MLP
-from app.ml.optimizers import OPTIMIZERS, SGD, Adam
+from app.ml.optimizers import SGD, Adam
 from app.ml.training import (
-    DEFAULT_PRESET,
     DIVERGENCE_LOSS,
     StepRecord,
     _shuffled_batches,
@@ -158,13 +157,9 @@ def test_zero_steps_yield_nothing(moons: Dataset) -> None:
     assert model.fingerprint() == before
 
 
-def test_default_preset_reaches_97_percent_held_out() -> None:
-    preset = DEFAULT_PRESET
-    data = make_dataset(preset.dataset, preset.n_samples, preset.noise, preset.seed)
-    model = MLP((2, *preset.hidden_layers, data.n_classes), preset.activation, preset.seed)
-    optimizer = OPTIMIZERS[preset.optimizer](learning_rate=preset.learning_rate)
-    records = list(
-        train_steps(model, data, optimizer, preset.steps, preset.batch_size, preset.seed)
-    )
-    assert len(records) == preset.steps and not records[-1].diverged
+def test_default_run_reaches_97_percent_held_out(trained_moons: tuple[MLP, Dataset]) -> None:
+    model, data = trained_moons  # the app's default run (MlpSpec), trained to its end
+    assert model.layer_sizes == (2, 16, 16, 2)
+    # Measured 97.8 % at the default seed 7 (88 of the 90 held-out points); over seeds 0-39,
+    # 98.8 % on average and 96.7 % at the lowest (5 seeds of 40 below 97 %).
     assert model.accuracy(data.x_val, data.y_val) >= 0.97
