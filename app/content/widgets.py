@@ -1,9 +1,11 @@
 """The demonstrations a lesson can embed, declared in its Markdown as a ```widget block.
 
 Each kind has a small pydantic model: what the author may set (a sentence telling the
-reader what to notice, and for most a preset run that works on the first click). The
-kind picks the partial ``templates/widgets/<kind>.html`` and the script
-``static/js/widgets/<kind>.js``.
+reader what to notice, and for most a preset run that works on the first click). A kind
+has one spelling, ``train-classifier``, which names everything of its widget: this
+module's ``TrainClassifierWidget``, the partial ``templates/widgets/train-classifier.html``,
+the script ``static/js/widgets/train-classifier.js`` (class ``TrainClassifierWidget``)
+and the styles ``static/css/widgets/train-classifier.css`` (tests/content/test_widgets.py).
 """
 
 from __future__ import annotations
@@ -35,48 +37,48 @@ class LanguagePreset(LanguageSpec):
     model: Literal["language"] = "language"
 
 
-class _Widget(BaseModel):
+class _Demo(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     notice: str = NOTICE
 
 
-class TrainClassifier(_Widget):
+class TrainClassifierWidget(_Demo):
     """Train a classifier live, then ask it; both phases' counters side by side."""
 
     kind: Literal["train-classifier"]
     preset: MlpPreset = Field(default_factory=MlpPreset)
 
 
-class QueryModel(_Widget):
+class QueryModelWidget(_Demo):
     """A model trained for the reader; sliders ask it; the fingerprint never moves."""
 
     kind: Literal["query-model"]
     preset: MlpPreset = Field(default_factory=lambda: MlpPreset(pace="instant"))
 
 
-class BreakEven(_Widget):
+class BreakEvenWidget(_Demo):
     """Training once against answering many times: when does inference catch up?"""
 
     kind: Literal["break-even"]
     preset: MlpPreset = Field(default_factory=lambda: MlpPreset(pace="instant"))
 
 
-class Scaling(_Widget):
+class ScalingWidget(_Demo):
     """Grow the data, the model and the steps; watch measured time and FLOPs grow."""
 
     kind: Literal["scaling"]
     preset: MlpPreset = Field(default_factory=lambda: MlpPreset(pace="instant", steps=200))
 
 
-class Hardware(_Widget):
+class HardwareWidget(_Demo):
     """Batching (1 vs 1,000 questions) and an 8-bit model "for a phone"."""
 
     kind: Literal["hardware"]
     preset: DigitsPreset = Field(default_factory=lambda: DigitsPreset(pace="instant"))
 
 
-class WorldShift(_Widget):
+class WorldShiftWidget(_Demo):
     """The world moves; questions alone do not fix the model; fine-tuning does, cheaply."""
 
     kind: Literal["world-shift"]
@@ -85,7 +87,7 @@ class WorldShift(_Widget):
     fine_tune_steps: int = Field(60, ge=1, le=1000, description="Steps of fine-tuning.")
 
 
-class NextWord(_Widget):
+class NextWordWidget(_Demo):
     """A tiny next-word model: type a prompt, see the likely next words."""
 
     kind: Literal["next-word"]
@@ -93,7 +95,7 @@ class NextWord(_Widget):
     prompt: str = Field("the cat sat on the", max_length=200, description="First prompt shown.")
 
 
-class ServeUsers(_Widget):
+class ServeUsersWidget(_Demo):
     """One trained model answering many simulated users through the API."""
 
     kind: Literal["serve-users"]
@@ -101,7 +103,7 @@ class ServeUsers(_Widget):
     users: int = Field(100, ge=1, le=1000, description="Simulated users at first.")
 
 
-class BlindSpot(_Widget):
+class BlindSpotWidget(_Demo):
     """A region missing from the data becomes a confident blind spot; retraining fixes it."""
 
     kind: Literal["blind-spot"]
@@ -110,14 +112,14 @@ class BlindSpot(_Widget):
     )
 
 
-class Recap(_Widget):
+class RecapWidget(_Demo):
     """The reader's own runs from earlier lessons, kept in their browser."""
 
     kind: Literal["recap"]
     mode: Literal["takeaways", "receipt"] = "takeaways"
 
 
-class Question(BaseModel):
+class QuizQuestion(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     question: str = Field(min_length=1, max_length=300)
@@ -129,14 +131,14 @@ class Question(BaseModel):
     lesson: str | None = Field(None, description="Slug of the lesson that shows it live.")
 
 
-class Quiz(_Widget):
+class QuizWidget(_Demo):
     """Check-yourself questions, answered first, then explained (htmx form)."""
 
     kind: Literal["quiz"]
-    questions: list[Question] = Field(min_length=1, max_length=10)
+    questions: list[QuizQuestion] = Field(min_length=1, max_length=10)
 
 
-class Sources(BaseModel):
+class SourcesWidget(BaseModel):
     """Not a demo: the list of every figure the app shows, generated from figures.toml."""
 
     model_config = ConfigDict(extra="forbid")
@@ -146,17 +148,17 @@ class Sources(BaseModel):
 
 
 WidgetSpec = Annotated[
-    TrainClassifier
-    | QueryModel
-    | BreakEven
-    | Scaling
-    | Hardware
-    | WorldShift
-    | NextWord
-    | ServeUsers
-    | BlindSpot
-    | Recap
-    | Quiz
-    | Sources,
+    TrainClassifierWidget
+    | QueryModelWidget
+    | BreakEvenWidget
+    | ScalingWidget
+    | HardwareWidget
+    | WorldShiftWidget
+    | NextWordWidget
+    | ServeUsersWidget
+    | BlindSpotWidget
+    | RecapWidget
+    | QuizWidget
+    | SourcesWidget,
     Discriminator("kind"),
 ]

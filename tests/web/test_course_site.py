@@ -9,7 +9,7 @@ from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 
 from app.content.lessons import load_lessons
-from app.content.widgets import Quiz
+from app.content.widgets import QuizWidget
 from app.costs.figures import FIGURES
 from app.settings import Settings
 
@@ -51,7 +51,9 @@ def test_every_internal_link_resolves(client: TestClient) -> None:
     links: set[str] = set()
     for page in pages:
         links |= internal_links(client.get(page).text)
-    for quiz in (w for lesson in LESSONS.values() for w in lesson.widgets if isinstance(w, Quiz)):
+    for quiz in (
+        w for lesson in LESSONS.values() for w in lesson.widgets if isinstance(w, QuizWidget)
+    ):
         links |= {f"/lessons/{q.lesson}" for q in quiz.questions if q.lesson}
     assert links, "pages link to each other"
     for link in sorted(links):
@@ -69,7 +71,7 @@ def test_previous_and_next_walk_the_whole_course(client: TestClient) -> None:
 
 
 def test_each_quiz_answer_gives_its_feedback(client: TestClient) -> None:
-    quiz = next(w for w in LESSONS["faq"].widgets if isinstance(w, Quiz))
+    quiz = next(w for w in LESSONS["faq"].widgets if isinstance(w, QuizWidget))
     assert len(quiz.questions) == 5
     for index, question in enumerate(quiz.questions):
         for choice in range(len(question.choices)):

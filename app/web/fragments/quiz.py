@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse
 
-from app.content.widgets import Quiz
+from app.content.widgets import QuizWidget
 from app.web.deps import LessonsDep, TemplatesDep
 
 router = APIRouter(prefix="/widgets", include_in_schema=False)
@@ -27,7 +27,7 @@ async def check_answer(
     lesson = lessons.get(slug)
     widgets = lesson.widgets if lesson else []
     quiz = widgets[widget - 1] if 1 <= widget <= len(widgets) else None
-    if not isinstance(quiz, Quiz) or not 0 <= index < len(quiz.questions):
+    if not isinstance(quiz, QuizWidget) or not 0 <= index < len(quiz.questions):
         context: dict[str, object] = {"error": "That question is not on this page any more."}
         return templates.TemplateResponse(request, template, context, status_code=404)
     question = quiz.questions[index]
