@@ -81,7 +81,7 @@ def main() -> int:
     deadline = args.deadline or (180.0 if args.quick else 600.0)
     load = Load(args.workers, args.ramp, args.predictions, args.timeout, args.round_limit)
 
-    for key, value in versions():
+    for key, value in versions(args.app_root.resolve()):
         print(f"{key:>22}: {value}")
     print(
         f"{'load':>22}: levels {levels}, {rounds_at_top} round(s) at {levels[-1]}, "

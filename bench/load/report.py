@@ -110,7 +110,7 @@ def ratio(app: float, ref: float) -> float:
     return 1.0 if app <= 0 else float("inf")  # 0 against 0 is a tie, not infinity
 
 
-def versions() -> list[tuple[str, str]]:
+def versions(app_root: Path = ROOT) -> list[tuple[str, str]]:
     cpu = "unknown"
     with contextlib.suppress(OSError):
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -129,20 +129,22 @@ def versions() -> list[tuple[str, str]]:
         except importlib.metadata.PackageNotFoundError:
             rows.append((package, "not installed"))
     with contextlib.suppress(OSError, subprocess.SubprocessError):
-        rows.append(("app code", _app_code()))
+        rows.append(("app code", _app_code(app_root)))
     rows.append(("load average at start", Path("/proc/loadavg").read_text().split(" ", 3)[2]))
     return rows
 
 
-def _app_code() -> str:
-    """The commit measured, and how many app files had local edits."""
+def _app_code(app_root: Path) -> str:
+    """The commit of the app measured (``--app-root``), and how many app files had local edits."""
     # Read-only git queries: which code was measured, and whether it had local edits.
     head = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+        ["git", "rev-parse", "--short", "HEAD"], cwd=app_root, capture_output=True, text=True
     ).stdout.strip()
+    if not head:
+        return f"{app_root} (not a git checkout)"
     dirty = subprocess.run(
         ["git", "status", "--porcelain", "--untracked-files=no", "app"],
-        cwd=ROOT,
+        cwd=app_root,
         capture_output=True,
         text=True,
     ).stdout.count("\n")
