@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 VENDOR := static/vendor
 
-.PHONY: setup run test test-fast checks tools chromium bench clean
+.PHONY: setup run test test-fast checks tools chromium bench bench-load clean
 
 # Stops in its first second, with one line, when a tool the set-up needs is missing.
 tools:
@@ -54,9 +54,16 @@ test: tools chromium checks
 test-fast: checks
 	$(BIN)/python -m pytest -m "not browser and not server and not fuzz"
 
+# The engine against scikit-learn, and a short class against the canned reference server
+# (a few minutes); docs/benchmarks.md says what each measures and on what machine.
 bench: setup
 	$(BIN)/python bench/bench_mlp.py
 	$(BIN)/python bench/bench_models.py
+	$(BIN)/python bench/bench_load.py --quick
+
+# The full classroom schedule: 200 learners, three rounds, both cores for about 4 minutes.
+bench-load: setup
+	$(BIN)/python bench/bench_load.py
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) .pytest_cache .mypy_cache .ruff_cache

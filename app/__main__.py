@@ -31,9 +31,9 @@ def log_config() -> dict[str, Any]:
 
 def single_threaded_blas() -> None:
     """One BLAS thread per process: the matrices here are tiny, and two threads fighting
-    over two busy cores made training up to ten times slower under load (measured in a
-    widget). Takes effect because numpy is first imported later, when uvicorn loads
-    app.main; worker processes inherit it."""
+    over two busy cores made training several times slower under load ("One BLAS thread
+    per process" in docs/benchmarks-history.md). Takes effect because numpy is first
+    imported later, when uvicorn loads app.main; worker processes inherit it."""
     for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ.setdefault(name, "1")
 

@@ -34,8 +34,9 @@ class Settings(BaseSettings):
         REPO_ROOT / "data",
         description="Folder for the run store (a SQLite file); created on first start.",
     )
-    # One process paces about this many 5-second streams on one core (bench/bench_load.py);
-    # past it, frames fall behind for everyone, so the rest wait their turn in the queue.
+    # About as many 5-second streams as one process paces on one core (bench/bench_load.py,
+    # caps compared in docs/benchmarks-history.md, "the final classroom run"); past it,
+    # frames fall behind for everyone, so the rest wait their turn in the queue.
     max_live_streams: int = Field(
         40,
         ge=1,

@@ -6,7 +6,7 @@ Run from the repository root:
     .venv/bin/python bench/bench_load.py --quick    # 20 learners, one round (~30 s)
 
 Each simulated learner does what one person in a class does in a minute: create a run with
-its own seed (model "mlp", the default preset, pace "watch", speed "normal": 100 frames at
+its own seed (model "mlp", the run spec's defaults, pace "watch", speed "normal": 100 frames at
 20 a second), read its event stream to the end while stamping each frame's arrival, then ask
 20 predictions, one point each, one after the other. All learners of a round press Train
 within ``--ramp`` seconds of each other.

@@ -65,7 +65,7 @@ def throughput(call: Callable[[], object], inputs: int, repeats: int = THROUGHPU
 
 @dataclass
 class Zoo:
-    """Our three models, trained to their presets, with their data and training streams."""
+    """Our three models, trained as their kinds' default runs, with data and training streams."""
 
     linear: LinearRegression
     line: RegressionDataset
@@ -90,39 +90,37 @@ def main() -> None:
 
 
 def train_zoo() -> Zoo:
-    """Each model trained to its default preset, its training stream left open."""
-    from app.ml.presets import (
-        DIGITS_PRESET,
-        LANGUAGE_PRESET,
-        LINEAR_PRESET,
-        build_digits,
-        build_language,
-        build_linear,
-    )
+    """Each kind's default run (its run spec's defaults, the app's seeding), trained to its
+    steps through the app's own kind adapter, its training stream left open for timing."""
+    from app.ml.optimizers import OPTIMIZERS
     from app.ml.training import train_steps
+    from app.runs.kinds import BATCHES, RunSetup, kind_of
+    from app.runs.specs import AnySpec, DigitsSpec, LanguageSpec, LinearSpec
 
-    linear, line, linear_opt = build_linear()
-    linear_stream = train_steps(linear, line, linear_opt, 10**9, 32, seed=0)
-    digits, digit_data, digits_opt = build_digits()
-    digits_stream = train_steps(digits, digit_data, digits_opt, 10**9, 64, seed=0)
-    language, text, language_opt = build_language()
-    language_stream = train_steps(language, text.dataset, language_opt, 10**9, 64, seed=0)
-    for stream, steps in (
-        (linear_stream, LINEAR_PRESET.steps),
-        (digits_stream, DIGITS_PRESET.steps),
-        (language_stream, LANGUAGE_PRESET.steps),
-    ):
-        for _ in range(steps):
+    def trained(spec: AnySpec, batch_size: int) -> tuple[RunSetup, Iterator[object]]:
+        # The timed steps use the batch sizes the comparison table names (32, 64, 64).
+        setup = kind_of(spec).build(spec, None)
+        optimizer = OPTIMIZERS[spec.optimizer](learning_rate=spec.learning_rate)
+        stream = train_steps(
+            setup.model, setup.data, optimizer, 10**9, batch_size, seed=spec.seed + BATCHES
+        )
+        for _ in range(spec.steps):
             next(stream)
+        return setup, stream
+
+    line, linear_stream = trained(LinearSpec(model="linear"), 32)
+    digits, digits_stream = trained(DigitsSpec(model="digits"), 64)
+    language, language_stream = trained(LanguageSpec(model="language"), 64)
+    linear = line.model
     return Zoo(
         linear=linear,
-        line=line,
+        line=line.data,
         linear_stream=linear_stream,
-        digits=digits,
-        digit_data=digit_data,
+        digits=digits.model,
+        digit_data=digits.data,
         digits_stream=digits_stream,
-        language=language,
-        text=text,
+        language=language.model,
+        text=language.text,
         language_stream=language_stream,
     )
 
@@ -165,7 +163,7 @@ def time_sklearn(zoo: Zoo) -> tuple[dict[str, float], str]:
     except ImportError:
         print("scikit-learn not installed: reporting our numbers only")
         return {}, "-"
-    from app.ml.presets import DIGITS_PRESET, LANGUAGE_PRESET
+    from app.runs.specs import DigitsSpec, LanguageSpec
 
     x_line, x_digit, x_words = single_inputs(zoo)
     line, digit_data, text = zoo.line, zoo.digit_data, zoo.text
@@ -189,7 +187,7 @@ def time_sklearn(zoo: Zoo) -> tuple[dict[str, float], str]:
             activation="relu",
             solver="adam",
             batch_size=64,
-            learning_rate_init=DIGITS_PRESET.learning_rate,
+            learning_rate_init=DigitsSpec(model="digits").learning_rate,
             random_state=0,
         )
         mlp.partial_fit(digit_x, digit_y, classes=np.arange(10))
@@ -201,7 +199,7 @@ def time_sklearn(zoo: Zoo) -> tuple[dict[str, float], str]:
             activation="tanh",
             solver="adam",
             batch_size=64,
-            learning_rate_init=LANGUAGE_PRESET.learning_rate,
+            learning_rate_init=LanguageSpec(model="language").learning_rate,
             random_state=0,
         )
         words.partial_fit(words_x, words_y, classes=np.arange(vocabulary))

@@ -45,8 +45,8 @@ def _over_classes(combine: np.ufunc, z: AnyFloats) -> AnyFloats:
     """combine.reduce over the last (class) axis of z, keeping the axis.
 
     With a few classes and many rows, numpy's reduction over a short last axis pays its
-    loop overhead once per row; column by column it is paid once per class (measured:
-    40 us against 1.4 us for a class's stack of 2-class logits). With many classes (the
+    loop overhead once per row; column by column it is paid once per class ("Reductions
+    over the class axis" in docs/benchmarks-history.md). With many classes (the
     ten digits, a vocabulary) or few rows, numpy's own reduction is the cheaper. The
     choice depends only on the number of classes, so a model always takes the same path.
     """

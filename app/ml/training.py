@@ -43,8 +43,9 @@ Model = TypeVar("Model", bound=TrainableModel[Any, Any])
 class StepRecord:
     """One optimizer step (a value: nothing changes a record once made).
 
-    Not declared frozen: a frozen dataclass takes four times as long to create (0.8
-    against 0.2 µs), and a class training together makes one per learner per step.
+    Not declared frozen: a frozen dataclass takes several times as long to create
+    ("StepRecord is not frozen" in docs/benchmarks-history.md), and a class training
+    together makes one per learner per step.
 
     flops counts forward + loss + backward + optimizer update, cumulative from step 1
     (see app.ml.models.mlp for the convention). compute_ns is the only field that

@@ -23,7 +23,8 @@ from app.ml.text import load_corpus, make_text_data
 from app.runs.specs import AnySpec, DigitsSpec, LanguageSpec, LinearSpec, MlpSpec
 
 SURFACE_RESOLUTION = 40
-# Two decimals are finer than the colour scale can show, and a third less to send.
+# Two decimals are finer than the colour scale can show, and fewer bytes to send ("Decision
+# maps with two decimals" in docs/benchmarks-history.md).
 SURFACE_DIGITS = 2
 CURVE_RESOLUTION = 60
 SAMPLE_PROMPT = "the"  # the language model's frames show how it continues this word

@@ -1,14 +1,14 @@
 """Python's garbage collector, set for a long-running server while the app runs.
 
-Under a class's load the default collector ran about 200 times a round and spent about
-0.9 ms of CPU per learner, a full collection pausing the event loop for about 45 ms
-(bench/bench_load.py, 200 learners; docs/benchmarks.md). Most of what a full collection
+Under a class's load the default collector ran often, and each full collection paused the
+event loop for tens of milliseconds (measured with bench/bench_load.py: "The garbage
+collector set for serving" in docs/benchmarks-history.md). Most of what a full collection
 scans was made at start-up and lives as long as the server: the lessons, the figures,
 the routes, the imported libraries. Frozen, it is no longer scanned. The young
 generation is collected after 10,000 new container objects instead of 700: a question or
 a frame makes a few hundred, nearly all freed at once by reference counting, so frequent
-young collections found little. Together, in the same round: 13 collections, 16 ms in
-all (under 0.1 ms per learner), none of them full.
+young collections found little. Together, in the same round, the collections took a
+small fraction of their old time and none was full (the same section).
 """
 
 from __future__ import annotations
