@@ -235,13 +235,16 @@ def _scale_chart(rows: list[ComparisonRow]) -> list[dict[str, Any]]:
 
 
 def _published_case(bloomz: PublishedBreakEven) -> str:
+    training_only = bloomz.training_kwh / bloomz.per_query_kwh
     return (
-        f"A real case: for {bloomz.model}, {bloomz.cite} measured "
-        f"{format_energy((bloomz.training_kwh + bloomz.finetune_kwh) * JOULES_PER_KWH)} to "
-        "train and fine-tune it and "
-        f"{format_energy(bloomz.per_query_kwh * JOULES_PER_KWH)} per answer, so its answers use "
-        "as much energy as its training after about "
-        f"{format_words(bloomz.published_queries)} of them."
+        f"A real case: for {bloomz.model}, {bloomz.cite} estimated "
+        f"{format_energy(bloomz.training_kwh * JOULES_PER_KWH)} to train it and "
+        f"{format_energy(bloomz.finetune_kwh * JOULES_PER_KWH)} to fine-tune it (from chip-hours "
+        "and the chips' rated power), and measured "
+        f"{format_energy(bloomz.per_query_kwh * JOULES_PER_KWH)} per short answer (a few "
+        "word-pieces, not a chat reply). Its answers use as much energy as its training after "
+        f"about {format_words(training_only)} of them, or {format_words(bloomz.published_queries)} "
+        "counting the fine-tuning too, as the paper does."
     )
 
 

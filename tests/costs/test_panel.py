@@ -117,7 +117,11 @@ def test_big_flop_counts_read_in_one_style() -> None:
 
 def test_the_published_case_agrees_with_the_receipt() -> None:
     view = build(MeasuredRun.model_validate(FROZEN))
-    assert view.published_case.endswith("after about 592 million of them.")
+    # 51,686 kWh / 0.0001 kWh: training alone; the paper's 592 million adds the fine-tuning.
+    assert "after about 517 million of them, or 592 million counting the fine-tuning" in (
+        view.published_case
+    )
+    assert "estimated" in view.published_case and "short answer" in view.published_case
     assert view.receipt[-1].endswith("after about 592 million answers (Luccioni et al. 2024).")
 
 
