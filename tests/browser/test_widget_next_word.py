@@ -19,7 +19,8 @@ pytestmark = pytest.mark.browser
 LESSON = "/lessons/why-inference-feels-intelligent"
 WIDGET = "[data-widget=next-word]"
 AXE = REPO_ROOT / "node_modules" / "axe-core" / "axe.min.js"
-PERCENT = re.compile(r"^\d+(\.\d+)?%$")  # two significant figures, as the server writes them
+# Two significant figures, as the server writes them; a doubt is never rounded away.
+PERCENT = re.compile(r"^(?P<bound>under |over )?(?P<number>\d+(\.\d+)?)%$")
 # Chromium logs every 4xx response on its own; a bad prompt is meant to get a 422.
 NETWORK_422 = "the server responded with a status of 422"
 
@@ -55,6 +56,30 @@ def test_a_reader_trains_watches_then_asks(
     open_lesson(page, module_server)
     preset = json.loads(page.get_attribute(WIDGET, "data-preset") or "{}")
     assert preset["pace"] == "watch"
+    watch_it_train(page)
+    fingerprint = first_answer(page)
+    ask_about_an_unknown_word(page)
+    first = continue_with_a_seed(page)
+    same_as_the_api(page, module_server, first, fingerprint)
+
+    # The weights never moved: same fingerprint after every answer.
+    expect(page.locator("[data-role=fingerprint-count]")).to_contain_text(
+        f"checked after 4 answers so far: {fingerprint} every time"
+    )
+    expect(page.locator("[data-role=fingerprint]")).to_have_text(fingerprint)
+    # The run is recorded for the recap lessons, with the answers.
+    stored = page.evaluate("() => JSON.parse(localStorage.getItem('phaselab:v1'))")
+    run = stored["runs"][-1]
+    assert run["kind"] == "next-word" and run["lesson"] == "why-inference-feels-intelligent"
+    assert run["steps"] == 600 and run["flops"] > 0 and run["fingerprint"] == fingerprint
+    assert stored["answers"]["count"] == 4
+    # The cost panel compares training with the answers.
+    expect(page.locator("[data-role=costs] .ratio")).to_contain_text("answers", timeout=10_000)
+    assert console.errors == []
+
+
+def watch_it_train(page: Page) -> None:
+    """Start by keyboard, watch the chart fill while training runs, then read what it shows."""
     badge = page.locator("[data-role=phase]")
     expect(badge).to_have_text("Ready to train")
     # Keyboard only: the start button takes focus and Enter presses it.
@@ -86,20 +111,33 @@ def test_a_reader_trains_watches_then_asks(
     expect(page.locator("[data-role=sample] q")).to_have_text(re.compile(r"^the .+\.$"))
     assert page.locator("[data-role=sample-history] li").count() >= 2
 
-    # The pre-filled prompt is answered at once: five words with text percentages.
+
+def percent_value(text: str) -> float:
+    """A shown probability as a number, for ordering: "12%", "under 1%", "over 99%"."""
+    match = PERCENT.match(text)
+    assert match, text
+    number = float(match.group("number"))
+    return {"under ": number - 0.5, "over ": number + 0.5}.get(match.group("bound") or "", number)
+
+
+def first_answer(page: Page) -> str:
+    """The pre-filled prompt is answered at once: five words, likeliest first; its fingerprint."""
     prompt = page.locator("[name=prompt]")
     expect(prompt).to_have_value("the cat sat on the")
     bars = page.locator("[data-role=answer] .nw-bars li")
     expect(bars).to_have_count(5)
     percents = page.locator("[data-role=answer] .nw-percent").all_inner_texts()
-    assert all(PERCENT.match(p) for p in percents)
-    values = [float(p.rstrip("%")) for p in percents]
+    values = [percent_value(p) for p in percents]
     assert values == sorted(values, reverse=True)
     expect(page.locator("[data-role=answer]")).to_contain_text("FLOP")
     fingerprint = page.locator("[data-role=fingerprint]").inner_text()
     assert re.fullmatch(r"[0-9a-f]{16}", fingerprint)
+    return fingerprint
 
-    # A word it never saw is named; Enter in the text box asks.
+
+def ask_about_an_unknown_word(page: Page) -> None:
+    """A word it never saw is named; Enter in the text box asks."""
+    prompt = page.locator("[name=prompt]")
     prompt.fill("the zebra sat on the")
     prompt.press("Enter")
     expect(page.locator("[data-role=answer] .nw-unknown")).to_contain_text(
@@ -107,8 +145,10 @@ def test_a_reader_trains_watches_then_asks(
     )
     expect(page.locator("[data-counter=infer-count]")).to_have_text("2")
 
-    # Continue the sentence, sliders moved by keyboard; the same seed gives the same words.
-    prompt.fill("I drink tea")
+
+def continue_with_a_seed(page: Page) -> str:
+    """Continue a sentence, sliders moved by keyboard; the same seed gives the same words."""
+    page.locator("[name=prompt]").fill("I drink tea")
     words = page.locator("[name=n_words]")
     words.focus()
     for _ in range(4):
@@ -129,11 +169,14 @@ def test_a_reader_trains_watches_then_asks(
     expect(page.locator("[data-counter=infer-count]")).to_have_text("4")
     assert continued.inner_text() == first
     expect(page.locator("[data-role=continuation]")).to_contain_text("seed 3")
+    return first
 
-    # The same words as the API gives for the same question.
+
+def same_as_the_api(page: Page, server: LiveServer, continued: str, fingerprint: str) -> None:
+    """The page shows the words the JSON API gives for the same question."""
     run_id = page.evaluate(f"() => document.querySelector('{WIDGET}').widget.runId")
     api = httpx.post(
-        f"{module_server.url}/api/runs/{run_id}/predict",
+        f"{server.url}/api/runs/{run_id}/predict",
         json={
             "prompt": "I drink tea",
             "top_k": 5,
@@ -143,24 +186,8 @@ def test_a_reader_trains_watches_then_asks(
         },
         timeout=10,
     ).json()
-    assert api["continuation"] == first
+    assert api["continuation"] == continued
     assert api["fingerprint"] == fingerprint
-
-    # The weights never moved: same fingerprint after every answer.
-    expect(page.locator("[data-role=fingerprint-count]")).to_contain_text(
-        f"checked after 4 answers so far: {fingerprint} every time"
-    )
-    expect(page.locator("[data-role=fingerprint]")).to_have_text(fingerprint)
-
-    # The run is recorded for the recap lessons, with the answers.
-    stored = page.evaluate("() => JSON.parse(localStorage.getItem('phaselab:v1'))")
-    run = stored["runs"][-1]
-    assert run["kind"] == "next-word" and run["lesson"] == "why-inference-feels-intelligent"
-    assert run["steps"] == 600 and run["flops"] > 0 and run["fingerprint"] == fingerprint
-    assert stored["answers"]["count"] == 4
-    # The cost panel compares training with the answers.
-    expect(page.locator("[data-role=costs] .ratio")).to_contain_text("answers", timeout=10_000)
-    assert console.errors == []
 
 
 def test_bad_prompts_get_the_servers_message(

@@ -6,6 +6,7 @@ import { postJson } from "../../lib/http.js";
 import { baseLayout, CLASS_COLOURS, PLOT_CONFIG, themeColours } from "../../lib/plot.js";
 import { recordRun } from "../../lib/progress.js";
 import { element, setStatus } from "../../lib/widget.js";
+import { HardwarePart } from "./part.js";
 
 const BATCH_SIZES = [1, 1000];
 const INSTANT_S = 0.1; // Nielsen: a response within 0.1 s feels instant
@@ -41,16 +42,7 @@ function summary(one, many) {
   );
 }
 
-export class BatchingDemo {
-  // host: the hardware widget (root, lesson, ensureTrained()).
-  constructor(host) {
-    this.host = host;
-  }
-
-  el(role) {
-    return this.host.root.querySelector(`[data-role=${role}]`);
-  }
-
+export class BatchingDemo extends HardwarePart {
   async run() {
     const { runId } = await this.host.ensureTrained();
     setStatus(this.host.root, "Timing 1 question, then 1,000 at once…");

@@ -5,6 +5,7 @@ import { formatCount, formatDuration, formatNumber, formatPercent } from "../../
 import { postJson } from "../../lib/http.js";
 import { recordRun } from "../../lib/progress.js";
 import { element, setStatus } from "../../lib/widget.js";
+import { HardwarePart } from "./part.js";
 
 function sizeRow([name, bytes], original) {
   const row = element("tr");
@@ -47,16 +48,7 @@ function timesText(q) {
   );
 }
 
-export class ShrinkDemo {
-  // host: the hardware widget (root, lesson, ensureTrained()).
-  constructor(host) {
-    this.host = host;
-  }
-
-  el(role) {
-    return this.host.root.querySelector(`[data-role=${role}]`);
-  }
-
+export class ShrinkDemo extends HardwarePart {
   async run() {
     const { runId } = await this.host.ensureTrained();
     setStatus(this.host.root, "Rounding every weight to 8 bits and comparing…");
