@@ -120,7 +120,8 @@ async def parse_last_event_id(
     if raw is None or raw.strip() == "":
         return 0
     value = raw.strip()
-    if not value.isdigit() or len(value) > 9:
+    # ASCII digits only: str.isdigit also accepts "²", which int() then refuses.
+    if not (value.isascii() and value.isdigit()) or len(value) > 9:
         raise HTTPException(
             400, f"Last-Event-ID must be a frame number this stream sent; got '{raw}'."
         )

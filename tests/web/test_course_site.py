@@ -88,6 +88,7 @@ def test_each_quiz_answer_gives_its_feedback(client: TestClient) -> None:
     [
         ("/widgets/quiz/faq/1/0", {}, 422),
         ("/widgets/quiz/faq/1/0", {"choice": "9"}, 422),
+        ("/widgets/quiz/faq/1/0", {"choice": "²"}, 422),  # a digit to str.isdigit only
         ("/widgets/quiz/faq/1/99", {"choice": "0"}, 404),
         ("/widgets/quiz/no-such-lesson/1/0", {"choice": "0"}, 404),
         ("/widgets/quiz/introduction/1/0", {"choice": "0"}, 404),

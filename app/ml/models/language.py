@@ -269,9 +269,13 @@ class NextWordModel:
             if rng is None:
                 chosen = int(np.argmax(np.where(allowed, proba, -1.0)))
             else:
-                # Work in logs so a small temperature does not underflow p**(1/T) to 0.
-                logits = np.where(allowed, np.log(np.maximum(proba, 1e-300)) / temperature, -np.inf)
-                weights = np.exp(logits - logits.max())
+                # Work in logs, shifted so the likeliest word scores 0 before dividing by T:
+                # p**(1/T) cannot underflow to all zeros, and a tiny T (even a denormal
+                # 1e-310) sends the rest to -inf, which is the greedy choice, never NaN.
+                log_p = np.where(allowed, np.log(np.maximum(proba, 1e-300)), -np.inf)
+                with np.errstate(over="ignore"):
+                    logits = (log_p - log_p.max()) / temperature
+                weights = np.exp(logits)
                 chosen = int(rng.choice(len(words), p=weights / weights.sum()))
             context = tuple(words[i] for i in ids)
             choices.append(

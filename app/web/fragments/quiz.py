@@ -31,13 +31,14 @@ async def check_answer(
         context: dict[str, object] = {"error": "That question is not on this page any more."}
         return templates.TemplateResponse(request, template, context, status_code=404)
     question = quiz.questions[index]
-    if not choice.isdigit() or not 0 <= int(choice) < len(question.choices):
+    picked = int(choice) if choice.isascii() and choice.isdigit() else -1  # not "²"
+    if not 0 <= picked < len(question.choices):
         context = {"error": "Pick one of the answers first."}
         return templates.TemplateResponse(request, template, context, status_code=422)
     context = {
         "error": None,
         "question": question,
-        "correct": int(choice) == question.answer,
+        "correct": picked == question.answer,
         "link": lessons.get(question.lesson) if question.lesson else None,
     }
     return templates.TemplateResponse(request, template, context)

@@ -20,6 +20,14 @@ def test_a_malformed_last_event_id_is_400(client: TestClient, bad: str) -> None:
     assert "Last-Event-ID" in response.json()["detail"]
 
 
+@pytest.mark.parametrize("bad", ["²", "١٢", "3²"])  # digits to str.isdigit, not to int()
+def test_a_last_event_id_of_non_ascii_digits_is_400(client: TestClient, bad: str) -> None:
+    run_id = create_run(client, model="mlp", steps=STEPS)
+    response = client.get(f"/api/runs/{run_id}/events", params={"last_event_id": bad})
+    assert response.status_code == 400
+    assert "Last-Event-ID" in response.json()["detail"]
+
+
 def test_a_stream_sends_start_frames_and_done(client: TestClient) -> None:
     run_id = create_run(client, model="mlp", steps=STEPS)
     stream = read_events(client, run_id)

@@ -140,6 +140,19 @@ def test_bad_prompts_get_a_plain_422(client: TestClient, prompt: str, words: str
     assert words in response.json()["message"]
 
 
+@pytest.mark.parametrize("temperature", [1e-310, 5e-324, 1e-12])
+def test_a_vanishing_temperature_samples_the_likeliest_words(
+    client: TestClient, temperature: float
+) -> None:
+    """A denormal temperature once made the sampling probabilities NaN (a 500)."""
+    run_id = create_run(client, model="language", steps=50)
+    question = {"prompt": "the cat sat on the", "n_words": 4}
+    greedy = ask(client, run_id, **question)
+    sampled = ask(client, run_id, **question, temperature=temperature, sample_seed=1)
+    assert greedy.status_code == sampled.status_code == 200, sampled.text
+    assert sampled.json()["continuation"] == greedy.json()["continuation"]
+
+
 def test_digits_read_a_clean_drawing(client: TestClient) -> None:
     run_id = create_run(client, model="digits", steps=300)
     drawings = [template_image(d).tolist() for d in (0, 1, 7)]
