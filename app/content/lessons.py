@@ -179,7 +179,13 @@ def _validate(model: Any, text: str, path: Path, first_line: int, prefix: str) -
 
 def load_lesson(path: Path, md: MarkdownIt | None = None) -> Lesson:
     md = md or _markdown()
-    source = path.read_text(encoding="utf-8")
+    raw = path.read_bytes()
+    try:
+        source = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        at = raw.count(b"\n", 0, error.start) + 1
+        reason = f"not UTF-8 text (byte 0x{raw[error.start]:02x}); save the file as UTF-8"
+        raise LessonError.one(path, at, None, reason) from None
     tokens = md.parse(source)
     if not tokens or tokens[0].type != "front_matter":
         raise LessonError.one(path, 1, None, "missing front matter (a '---' block at the top)")
