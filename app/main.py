@@ -12,6 +12,7 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.templating import Jinja2Templates
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
+from starlette.types import ASGIApp
 
 from app.content.lessons import Lesson, LessonError, load_lessons, presets_over_step_limit
 from app.content.widgets import MlpPreset
@@ -121,12 +122,25 @@ def _services(settings: Settings, lessons: dict[str, Lesson]) -> Services:
     return services
 
 
+class PhaseLab(FastAPI):
+    """FastAPI with the security headers around its whole stack.
+
+    FastAPI puts its error handler (500) and body limit (413) outside the app's own
+    middleware, so a header middleware added the usual way misses those answers, and the
+    host check's 400 too. Wrapping the built stack covers every answer.
+    """
+
+    frame_ancestors = "'self'"
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return SecurityHeadersMiddleware(super().build_middleware_stack(), self.frame_ancestors)
+
+
 def _middleware(app: FastAPI, settings: Settings) -> None:
     # Compresses pages and assets; Starlette leaves text/event-stream alone, so frames
     # are never held back in a compression buffer. Added last-to-first: the access log
     # sees every request, including those the host check refuses.
     app.add_middleware(GZipMiddleware, minimum_size=1024)
-    app.add_middleware(SecurityHeadersMiddleware, frame_ancestors=settings.frame_ancestors)
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.allowed_hosts)
     app.add_middleware(AccessLogMiddleware)
 
@@ -151,7 +165,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             services.store = None
             store.close()
 
-    app = FastAPI(
+    app = PhaseLab(
         title="Phase Lab",
         version="0.1.0",
         description=DESCRIPTION,
@@ -160,6 +174,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None,  # /docs is served by app/web/operations.py from our own Swagger UI copy
         redoc_url=None,
     )
+    app.frame_ancestors = settings.frame_ancestors
     app.state.services = services
     _document_server_limits(app, settings)
     errors.install(app, services.templates)

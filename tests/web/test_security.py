@@ -138,6 +138,28 @@ def test_every_sort_of_answer_has_the_headers(
     assert policy["frame-ancestors"] == ["'self'"]
 
 
+def test_answers_made_outside_the_routes_have_the_headers(tmp_path: Path) -> None:
+    """The body limit (413), the host check (400) and the error handler (500) answer from
+    outside the app's own middleware; the headers wrap them too."""
+    settings = Settings(data_dir=tmp_path / "data", allowed_hosts=["lab.test"])
+    app = create_app(settings)
+
+    @app.get("/broken", include_in_schema=False)
+    def broken() -> None:
+        raise RuntimeError("a bug")
+
+    with TestClient(app, base_url="http://lab.test", raise_server_exceptions=False) as client:
+        too_big = b"0" * (settings.max_body_bytes + 1)
+        answers = {
+            413: client.post("/api/runs", content=too_big),
+            400: client.get("/healthz", headers={"host": "elsewhere.test"}),
+            500: client.get("/broken"),
+        }
+        for status, response in answers.items():
+            assert response.status_code == status
+            assert {name: response.headers.get(name) for name in HEADERS} == HEADERS, status
+
+
 def test_an_event_stream_has_the_headers(client: TestClient) -> None:
     run_id = create_run(client, model="mlp", steps=3)
     with client.stream("GET", f"/api/runs/{run_id}/events") as response:
