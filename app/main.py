@@ -173,6 +173,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_body_size=settings.max_body_bytes,
         docs_url=None,  # /docs is served by app/web/operations.py from our own Swagger UI copy
         redoc_url=None,
+        redirect_slashes=False,  # a trailing slash is redirected by app/web/errors.py instead
     )
     app.frame_ancestors = settings.frame_ancestors
     app.state.services = services

@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -75,6 +75,15 @@ def install(app: FastAPI, templates: Jinja2Templates) -> None:
 
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)
+        path = request.url.path
+        trailing_slash = path.endswith("/") and path.strip("/") != ""
+        if exc.status_code == 404 and trailing_slash and request.method in ("GET", "HEAD"):
+            # "/lessons/intro/" means "/lessons/intro". The redirect is relative: Starlette's
+            # own slash redirect would echo the request's Host header into Location.
+            # One leading slash, so the target can never read as "//another.host".
+            target = "/" + path.strip("/")
+            query = f"?{request.url.query}" if request.url.query else ""
+            return RedirectResponse(target + query, status_code=307)
         wants_html = not request.url.path.startswith(
             "/api/"
         ) and "text/html" in request.headers.get("accept", "")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 
@@ -52,3 +53,24 @@ def test_an_unknown_lesson_is_a_404_page(client: TestClient) -> None:
 def test_lesson_slugs_cannot_reach_outside_the_folder(client: TestClient) -> None:
     for path in ["/lessons/..%2F..%2Fpyproject", "/lessons/%2e%2e", "/lessons/../README"]:
         assert client.get(path).status_code == 404, path
+
+
+@pytest.mark.parametrize(
+    ("path", "location"),
+    [
+        ("/lessons/introduction/", "/lessons/introduction"),
+        ("/api/runs/?a=1", "/api/runs?a=1"),
+        ("http://testserver//elsewhere.example/", "/elsewhere.example"),  # never "//host"
+    ],
+)
+def test_a_trailing_slash_is_redirected_without_the_host(
+    client: TestClient, path: str, location: str
+) -> None:
+    response = client.get(path, headers={"host": "elsewhere.example"}, follow_redirects=False)
+    assert response.status_code == 307
+    assert response.headers["location"] == location
+
+
+def test_a_redirected_lesson_opens(client: TestClient) -> None:
+    response = client.get("/lessons/introduction/")
+    assert response.status_code == 200 and response.url.path == "/lessons/introduction"
