@@ -75,18 +75,20 @@ def install(app: FastAPI, templates: Jinja2Templates) -> None:
 
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)
-        path = request.url.path
-        trailing_slash = path.endswith("/") and path.strip("/") != ""
-        if exc.status_code == 404 and trailing_slash and request.method in ("GET", "HEAD"):
+        # The path as sent: request.url re-parses it, and urllib drops control characters
+        # such as a newline, which would turn "/api/runs/%0A" into "/api/runs/".
+        path: str = request.scope["path"]
+        slashed = path.endswith("/") and path.strip("/") != "" and path.isprintable()
+        if exc.status_code == 404 and slashed and request.method in ("GET", "HEAD"):
             # "/lessons/intro/" means "/lessons/intro". The redirect is relative: Starlette's
             # own slash redirect would echo the request's Host header into Location.
             # One leading slash, so the target can never read as "//another.host".
             target = "/" + path.strip("/")
-            query = f"?{request.url.query}" if request.url.query else ""
-            return RedirectResponse(target + query, status_code=307)
-        wants_html = not request.url.path.startswith(
-            "/api/"
-        ) and "text/html" in request.headers.get("accept", "")
+            query = request.scope.get("query_string", b"").decode("latin-1")
+            return RedirectResponse(target + (f"?{query}" if query else ""), status_code=307)
+        wants_html = not path.startswith("/api/") and "text/html" in request.headers.get(
+            "accept", ""
+        )
         if wants_html and exc.status_code == 404:
             return templates.TemplateResponse(
                 request, "pages/404.html", {"message": exc.detail}, status_code=404

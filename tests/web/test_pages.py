@@ -71,6 +71,14 @@ def test_a_trailing_slash_is_redirected_without_the_host(
     assert response.headers["location"] == location
 
 
+@pytest.mark.parametrize("path", ["/api/runs/%0A", "/lessons/%09/"])
+def test_a_path_with_control_characters_is_not_redirected(client: TestClient, path: str) -> None:
+    """Found by the fuzzer: urllib drops a newline from the parsed URL, which once turned
+    "/api/runs/%0A" into a redirect to "/api/runs" and a 405."""
+    response = client.get(path, follow_redirects=False)
+    assert response.status_code == 404
+
+
 def test_a_redirected_lesson_opens(client: TestClient) -> None:
     response = client.get("/lessons/introduction/")
     assert response.status_code == 200 and response.url.path == "/lessons/introduction"
