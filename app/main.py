@@ -30,7 +30,7 @@ from app.runs.admission import StreamSlots
 from app.runs.class_batcher import ClassBatcher
 from app.runs.model_cache import ModelCache
 from app.runs.spec_cache import SpecCache
-from app.runs.specs import spec_bounds
+from app.runs.specs import SPEC_CLASSES, spec_bounds
 from app.runs.store import SqliteRunStore
 from app.settings import REPO_ROOT, Settings
 from app.web import errors, gc_tuning, operations, pages
@@ -60,8 +60,8 @@ def _document_server_limits(app: FastAPI, settings: Settings) -> None:
             schema = get_openapi(
                 title=app.title, version=app.version, description=app.description, routes=app.routes
             )
-            for name in ("MlpSpec", "LinearSpec", "DigitsSpec", "LanguageSpec"):
-                spec = schema.get("components", {}).get("schemas", {}).get(name)
+            for cls in SPEC_CLASSES.values():
+                spec = schema.get("components", {}).get("schemas", {}).get(cls.__name__)
                 if spec is not None:
                     spec["properties"]["steps"]["maximum"] = settings.max_steps
             inputs = schema["components"]["schemas"]["PredictRequest"]["properties"]["inputs"]
