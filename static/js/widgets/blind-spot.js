@@ -13,7 +13,7 @@ import {
   formatNumber,
   formatPercent,
 } from "../lib/format.js";
-import { clickPoint, drawEmptyMap, surfaceAxis } from "../lib/map.js";
+import { drawEmptyMap, onMapTap, surfaceAxis } from "../lib/map.js";
 import { recordAnswers, recordRun, trainedRun } from "../lib/progress.js";
 import { ask, createRun } from "../lib/runs.js";
 import { trainQuietly } from "../lib/stream.js";
@@ -47,7 +47,7 @@ export class BlindSpotWidget {
       event.preventDefault();
       this.askTyped();
     });
-    this.map.addEventListener("click", (event) => this.onMapClick(event));
+    onMapTap(this.map, (point) => this.onTap(point));
     this.costs = new CostPanel(root, () => this.costCounters());
     this.reset();
   }
@@ -361,11 +361,10 @@ export class BlindSpotWidget {
     return item;
   }
 
-  onMapClick(event) {
+  onTap([x, y]) {
     if (!this.gap) return;
-    const point = clickPoint(this.map, event, this.gap.start.box);
     const round = (v) => Math.round(v * 100) / 100;
-    if (point) this.askAt(round(point[0]), round(point[1]));
+    this.askAt(round(x), round(y));
   }
 
   // ---- drawing -----------------------------------------------------------------------

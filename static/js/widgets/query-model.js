@@ -6,7 +6,7 @@
 import { CostPanel } from "../lib/costs.js";
 import { addAnswers, costCounters, noQueries, ratioText, setCounter, showAnswerCounters } from "../lib/counters.js";
 import { formatCoordinate, formatCount, formatDuration, formatFlops, formatPercent, formatProbability } from "../lib/format.js";
-import { clickPoint, dotsTrace, drawEmptyMap, mapLayout, surfaceTrace } from "../lib/map.js";
+import { dotsTrace, drawEmptyMap, mapLayout, onMapTap, surfaceTrace } from "../lib/map.js";
 import { PLOT_CONFIG, themeColours } from "../lib/plot.js";
 import { recordAnswers, recordRun, trainedRun } from "../lib/progress.js";
 import { ask, createRun } from "../lib/runs.js";
@@ -48,7 +48,7 @@ export class QueryModelWidget {
     for (const slider of Object.values(this.sliders)) {
       slider.addEventListener("input", () => this.onSlider());
     }
-    this.map.addEventListener("click", (event) => this.onMapClick(event));
+    onMapTap(this.map, (point) => this.onTap(point));
     this.copyButton.addEventListener("click", () => this.copy());
     this.showSliderValues();
     this.drawEmptyMap();
@@ -297,11 +297,9 @@ export class QueryModelWidget {
     Plotly.restyle(this.map, { x: [[x]], y: [[y]] }, [3]);
   }
 
-  // A click on the map moves the sliders there (to the nearest 0.05) and asks about it.
-  onMapClick(event) {
-    if (!this.runId) return;
-    const point = clickPoint(this.map, event, this.box);
-    if (point) this.setPoint(...point);
+  // A tap or click on the map moves the sliders there (to the nearest 0.05) and asks about it.
+  onTap([x, y]) {
+    if (this.runId && this.box) this.setPoint(x, y);
   }
 }
 

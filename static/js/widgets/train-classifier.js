@@ -8,11 +8,11 @@ import { formatCount, formatPercent } from "../lib/format.js";
 import {
   askedTrace,
   classPoints,
-  clickPoint,
   dotsTrace,
   drawEmptyMap,
   hollowTrace,
   mapLayout,
+  onMapTap,
   surfaceTrace,
 } from "../lib/map.js";
 import { baseLayout, CLASS_COLOURS, PLOT_CONFIG, themeColours } from "../lib/plot.js";
@@ -32,7 +32,7 @@ export class TrainClassifierWidget extends TrainedWidget {
     this.askForm = root.querySelector("[data-role=ask-form]");
     this.buttons["rerun-instant"].addEventListener("click", () => this.rerunUnpaced());
     root.addEventListener("htmx:afterSwap", (event) => this.onAnswer(event));
-    this.surfaceChart.addEventListener("click", (event) => this.onMapClick(event));
+    onMapTap(this.surfaceChart, (point) => this.ask(...point)); // ask() ignores it until the model is frozen
     this.reset();
     this.openShared();
   }
@@ -145,11 +145,6 @@ export class TrainClassifierWidget extends TrainedWidget {
     setCounter(this.root, "infer-points", formatCount(this.queries.points));
     Plotly.extendTraces(this.surfaceChart, { x: [[Number(result.dataset.x)]], y: [[Number(result.dataset.y)]] }, [ASKED]);
     this.countAnswer(flops, Number(result.dataset.computeNs));
-  }
-
-  onMapClick(event) {
-    const point = clickPoint(this.surfaceChart, event, this.box);
-    if (point) this.ask(...point);
   }
 
   // ---- drawing -----------------------------------------------------------------------
