@@ -34,6 +34,7 @@ from app.runs.specs import SPEC_CLASSES, spec_bounds
 from app.runs.store import SqliteRunStore
 from app.settings import REPO_ROOT, Settings
 from app.web import errors, gc_tuning, operations, pages
+from app.web.api import costs as run_costs
 from app.web.api import events, questions, runs
 from app.web.deps import Services
 from app.web.fragments import ask, costs, quiz
@@ -183,7 +184,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", CachedStaticFiles(directory=STATIC_DIR), name="static")
     # The API first: a class's questions and streams are most of the requests, and each
     # request tries the routes in order.
-    for router in (runs, events, questions, pages, ask, costs, quiz, operations):
+    for router in (runs, events, questions, run_costs, pages, ask, costs, quiz, operations):
         app.include_router(router.router)
     return app
 

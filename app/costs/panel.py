@@ -15,13 +15,13 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.costs.break_even import (
+    MAX_CHART_QUERIES,
     PublishedBreakEven,
     bloomz_break_even,
-    break_even_queries,
     cumulative_curves,
 )
 from app.costs.comparison import ComparisonRow, ReaderRun, comparison_table
-from app.costs.estimate import Assumptions, Cost, Region, estimate, per_query, regions
+from app.costs.estimate import Assumptions, Cost, Region, estimate, regions
 from app.costs.figures import FIGURES, Figure
 from app.costs.humanize import (
     format_co2,
@@ -30,12 +30,16 @@ from app.costs.humanize import (
     format_energy,
     format_flops,
     format_money,
+    format_percent,
     format_published,
+    format_ratio,
     format_si,
     format_words,
+    plural,
 )
 from app.costs.receipt import receipt
 from app.costs.scale_up import MIN_FLOPS_PER_SECOND, flops_per_second, scale_to
+from app.costs.side_by_side import MILLION, SideBySide, side_by_side
 from app.costs.units import JOULES_PER_KWH, JOULES_PER_WH
 
 NOT_YET = "\N{EN DASH}"  # shown until there is something to estimate
@@ -59,6 +63,8 @@ class MeasuredRun(BaseModel):
     infer_compute_ns: int = Field(0, ge=0, le=BIG)
     last_flops: int = Field(0, ge=0, le=BIG)
     last_compute_ns: int = Field(0, ge=0, le=BIG)
+    # How many answers the reader wants priced: the "how much use" control.
+    answers: int = Field(MILLION, ge=1, le=10**12)
     watts: float = Field(DEFAULTS.watts, ge=0.1, le=1000, allow_inf_nan=False)
     region: str = Field(DEFAULTS.region, max_length=20)
     price_per_hour: float = Field(DEFAULTS.price_per_hour, ge=0, le=100, allow_inf_nan=False)
@@ -68,8 +74,8 @@ class MeasuredRun(BaseModel):
 class Row:
     label: str
     training: str
-    last: str
-    total: str
+    one_answer: str
+    answers: str
 
 
 @dataclass(frozen=True)
@@ -89,6 +95,7 @@ class CostView:
     assumptions: Assumptions
     regions: tuple[Region, ...]
     rows: list[Row]
+    answers_label: str  # the third column's heading: "1 million answers"
     ratio: str | None
     break_even: str | None
     receipt: list[str]
@@ -104,7 +111,7 @@ class CostView:
     assumed: dict[str, str] = field(default_factory=dict)
 
 
-ESTIMATES = ("Energy (estimate)", "CO2 (estimate)", "Money (estimate)")
+ESTIMATES = ("Energy (our estimate)", "CO2 (our estimate)", "Money (our estimate)")
 
 
 def _cost_cells(cost: Cost | None) -> tuple[str, str, str]:
@@ -117,37 +124,58 @@ def _cost_cells(cost: Cost | None) -> tuple[str, str, str]:
     )
 
 
-def _rows(run: MeasuredRun, training: Cost, assumptions: Assumptions) -> list[Row]:
-    """Energy, CO2 and money of training, of the last question and of all questions."""
-    last = estimate(run.last_flops, run.last_compute_ns, assumptions) if run.queries else None
-    total = estimate(run.infer_flops, run.infer_compute_ns, assumptions) if run.queries else None
-    columns = [_cost_cells(training), _cost_cells(last), _cost_cells(total)]
+def _rows(training: Cost, side: SideBySide | None, answers: int) -> list[Row]:
+    """Energy, CO2 and money of training, of one answer and of ``answers`` answers."""
+    one = side.per_answer if side else None
+    many = side.answers(answers) if side else None
+    columns = [_cost_cells(training), _cost_cells(one), _cost_cells(many)]
     return [Row(label, *(column[i] for column in columns)) for i, label in enumerate(ESTIMATES)]
 
 
-def _ratio_text(training: Cost, answer: Cost) -> str:
-    by_energy = round(training.energy_joules / answer.energy_joules)
-    by_flops = round(training.flops / max(answer.flops, 1))
-    return (
-        f"Training used as much energy as about {format_words(by_energy)} answers, "
-        f"and as much arithmetic as about {format_words(by_flops)}."
-    )
-
-
-def _break_even_text(training: Cost, answer: Cost) -> str | None:
-    energy = break_even_queries(training, answer, by="energy")
-    flops = break_even_queries(training, answer, by="flops")
-    if energy is None or flops is None:
+def _ratio_text(side: SideBySide) -> str | None:
+    """Training counted in answers, by arithmetic and by measured time: the break-even
+    counts themselves, so the panel, its receipt and the API say the same numbers."""
+    by_flops, by_time = side.break_even_by_arithmetic, side.break_even_by_time
+    if by_flops is None:
         return None
+    text = f"Training took as much arithmetic as {format_words(by_flops)} answers"
+    if by_time is None:
+        return f"{text}."
     return (
-        f"Inference catches up with training after {format_words(flops)} answers by arithmetic, "
-        f"and after {format_words(energy)} answers by measured energy."
+        f"{text}, and as much computing time (so energy, CO2 and money) as "
+        f"{format_words(by_time)} answers, each asked on its own and timed on this server."
     )
 
 
-def _ratio_chart(training: Cost, answer: Cost) -> dict[str, list[Any]]:
-    """The break-even chart's lines in Wh, out to ten times the break-even count."""
-    horizon = max(100, 10 * (break_even_queries(training, answer) or 10))
+def _use_text(side: SideBySide, answers: int) -> str | None:
+    """The "how much use" control's sentence: do this many answers pass training?"""
+    crossing = side.break_even_by_time
+    if crossing is None:
+        return None
+    used = side.answers(answers)
+    share = used.energy_joules / side.training.energy_joules if side.training.energy_joules else 0
+    count = plural(format_words(answers), "answer", "answers")
+    if answers >= crossing:
+        verdict = (
+            f"more than training did ({format_ratio(share)} times as much): answering has "
+            f"passed training at {format_words(crossing)} answers"
+        )
+    else:
+        verdict = (
+            f"{format_percent(share)} of what training did; answering passes training at "
+            f"{format_words(crossing)} answers"
+        )
+    return (
+        f"{count} would use {format_energy(used.energy_joules)}, "
+        f"{format_co2(used.co2_grams)} of CO2 and {format_money(used.money_usd)}: {verdict}."
+    )
+
+
+def _ratio_chart(side: SideBySide, answers: int) -> dict[str, list[Any]]:
+    """The break-even chart's lines in Wh, out to ten times the break-even count (or the
+    reader's number of answers, if that is further)."""
+    training, answer = side.training, side.per_answer
+    horizon = min(MAX_CHART_QUERIES, max(100, answers, 10 * (side.break_even_by_time or 10)))
     queries, train_line, infer_line = cumulative_curves(
         training, answer, max_queries=horizon, by="energy"
     )
@@ -268,23 +296,39 @@ def _sources(assumptions: Assumptions, *quoted: tuple[str, ...]) -> list[Source]
     return [Source(i + 1, FIGURES[fid]) for i, fid in enumerate(known)]
 
 
-def build(run: MeasuredRun) -> CostView:
-    """Everything the panel shows, from one set of counters and assumptions."""
-    assumptions = Assumptions(run.watts, run.region, run.price_per_hour)
-    training = estimate(run.train_flops, run.train_compute_ns, assumptions)
-    answer = (
-        per_query(run.infer_flops, run.infer_compute_ns, run.queries, assumptions)
-        if run.queries
-        else None
+def comparison_from_counters(run: MeasuredRun, assumptions: Assumptions) -> SideBySide | None:
+    """The comparison worked out from a widget's own counters: for widgets whose answers
+    are not one run's (a recap of many runs), and used only when no run id is given."""
+    if not run.queries or not run.frozen:
+        return None
+    answer_ns = run.infer_compute_ns / run.queries
+    return side_by_side(
+        run.train_flops,
+        run.train_compute_ns,
+        round(run.infer_flops / run.queries),
+        round(answer_ns),
+        assumptions,
+        answer_timings=run.queries,
     )
-    ratio = break_even = None
+
+
+def build(run: MeasuredRun, side: SideBySide | None = None) -> CostView:
+    """Everything the panel shows: the run's one comparison (``side``, from the server's
+    measurement of the run) or, without one, the comparison from the posted counters."""
+    assumptions = Assumptions(run.watts, run.region, run.price_per_hour)
+    if side is None:
+        side = comparison_from_counters(run, assumptions)
+    training = (
+        side.training if side else estimate(run.train_flops, run.train_compute_ns, assumptions)
+    )
+    ratio = use = None
     lines: list[str] = []
     chart: dict[str, Any] = {}
-    if answer is not None and run.frozen and answer.energy_joules > 0:
-        ratio = _ratio_text(training, answer)
-        break_even = _break_even_text(training, answer)
-        lines = receipt(training, answer, run.queries, assumptions, FIGURES)
-        chart["break_even"] = _ratio_chart(training, answer)
+    if side is not None and side.per_answer.energy_joules > 0:
+        ratio = _ratio_text(side)
+        use = _use_text(side, run.answers)
+        lines = receipt(side, run.queries, FIGURES)
+        chart["break_even"] = _ratio_chart(side, run.answers)
     scale_text, scale_ids = _scale_up(run, assumptions) if run.frozen else (None, ())
     reader = ReaderRun(run.n_parameters, training, assumptions)
     rows = comparison_table(reader) if run.frozen else []
@@ -294,9 +338,10 @@ def build(run: MeasuredRun) -> CostView:
         run=run,
         assumptions=assumptions,
         regions=regions(),
-        rows=_rows(run, training, assumptions),
+        rows=_rows(training, side, run.answers),
+        answers_label=plural(format_words(run.answers), "answer", "answers"),
         ratio=ratio,
-        break_even=break_even,
+        break_even=use,
         receipt=lines,
         truth=_truth(run),
         scale_up=scale_text,
@@ -305,7 +350,7 @@ def build(run: MeasuredRun) -> CostView:
         chart=json.dumps(chart),
         sources=_sources(assumptions, bloomz.figure_ids, scale_ids),
         summary=(
-            f"Training so far: {format_flops(run.train_flops)}, "
+            f"Training so far: {format_flops(training.flops)}, "
             f"{format_energy(training.energy_joules)} estimated."
         ),
         assumed=_assumed(assumptions),

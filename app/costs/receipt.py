@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from app.costs.break_even import break_even_queries, cost_ratio
 from app.costs.estimate import REGION_FIGURES, Assumptions, Cost
 from app.costs.figures import Figure, energy_wh
 from app.costs.humanize import (
@@ -25,6 +24,7 @@ from app.costs.humanize import (
     format_words,
     plural,
 )
+from app.costs.side_by_side import SideBySide
 from app.costs.units import JOULES_PER_WH
 
 
@@ -35,11 +35,6 @@ def _operations(flops: int) -> str:
 def _answers(n: int) -> str:
     """A whole number of answers: "1 answer", "5,150 answers", "592 million answers"."""
     return plural(format_words(n), "answer", "answers")
-
-
-def _as_many_answers(ratio: float) -> str:
-    """A ratio counted in answers: "about 1.5 answers", "about 11,478 answers"."""
-    return f"about {plural(format_ratio(ratio), 'answer', 'answers')}"
 
 
 def _training_line(training: Cost, figures: Mapping[str, Figure]) -> str:
@@ -80,24 +75,27 @@ def _assumptions_line(
     )
 
 
-def _answer_lines(training: Cost, per_query: Cost) -> list[str]:
+def _answer_lines(side: SideBySide) -> list[str]:
+    """One answer's cost, and training counted in answers: the break-even counts, so a
+    count said here is the same count the panel and the API give."""
+    per_query = side.per_answer
     answer = f"Answering one question took {_operations(per_query.flops)}"
-    by_flops = cost_ratio(training, per_query, "flops")
-    by_time = cost_ratio(training, per_query, "energy")
+    by_flops, by_time = side.break_even_by_arithmetic, side.break_even_by_time
     if by_time is None:
         lines = [f"{answer}, too quick for the clock to measure its time."]
     else:
         lines = [
-            f"{answer} and {format_duration(per_query.compute_seconds)}, "
-            f"about {format_energy(per_query.energy_joules)}."
+            f"{answer} and {format_duration(per_query.compute_seconds)} asked on its own "
+            f"(the middle of {side.answer_timings} timings), about "
+            f"{format_energy(per_query.energy_joules)}."
         ]
     if by_flops is not None and by_time is not None:
         lines.append(
-            f"So training took as much arithmetic as {_as_many_answers(by_flops)}, and as much "
-            f"computing time, energy, CO2 and money as {_as_many_answers(by_time)}."
+            f"So training took as much arithmetic as {_answers(by_flops)}, and as much "
+            f"computing time, energy, CO2 and money as {_answers(by_time)}."
         )
     elif by_flops is not None:
-        lines.append(f"So training took as much arithmetic as {_as_many_answers(by_flops)}.")
+        lines.append(f"So training took as much arithmetic as {_answers(by_flops)}.")
     return lines
 
 
@@ -114,15 +112,9 @@ def _queries_line(training: Cost, per_query: Cost, queries: int) -> str:
     return f"{line}."
 
 
-def _break_even_lines(training: Cost, per_query: Cost, queries: int) -> list[str]:
-    crossing = break_even_queries(training, per_query, "energy")
-    if crossing is None:
-        # An answer too quick to time still did arithmetic: say when that catches up.
-        by_flops = break_even_queries(training, per_query, "flops")
-        if by_flops is None:
-            return []
-        return [f"By arithmetic, answering catches up with training after {_answers(by_flops)}."]
-    if crossing == 0:
+def _break_even_lines(side: SideBySide, queries: int) -> list[str]:
+    crossing = side.break_even_by_time
+    if crossing is None or crossing == 0:
         return []
     passed = " You have already passed that point." if queries >= crossing else ""
     return [
@@ -139,27 +131,20 @@ def _published_line(figures: Mapping[str, Figure]) -> str:
     )
 
 
-def receipt(
-    training: Cost,
-    per_query: Cost,
-    queries: int,
-    assumptions: Assumptions,
-    figures: Mapping[str, Figure],
-) -> list[str]:
+def receipt(side: SideBySide, queries: int, figures: Mapping[str, Figure]) -> list[str]:
     """The plain-language receipt, one sentence per item: what training cost (against one
     chatbot prompt), the assumptions behind it, what one answer cost, what the reader's
     answers added up to, when inference catches up, and a real model's case.
 
-    ``training`` and ``per_query`` should come from the same ``assumptions``. Comparisons
-    are only to sourced figures in figures.toml, each naming its source.
+    Comparisons are only to sourced figures in figures.toml, each naming its source.
     """
     if isinstance(queries, bool) or not isinstance(queries, int) or queries < 0:
         raise ValueError(f"queries must be a whole number, 0 or more; got {queries!r}")
     return [
-        _training_line(training, figures),
-        _assumptions_line(training, assumptions, figures),
-        *_answer_lines(training, per_query),
-        _queries_line(training, per_query, queries),
-        *_break_even_lines(training, per_query, queries),
+        _training_line(side.training, figures),
+        _assumptions_line(side.training, side.assumptions, figures),
+        *_answer_lines(side),
+        _queries_line(side.training, side.per_answer, queries),
+        *_break_even_lines(side, queries),
         _published_line(figures),
     ]

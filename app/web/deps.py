@@ -21,6 +21,7 @@ from fastapi.templating import Jinja2Templates
 from app.content.lessons import Lesson
 from app.runs.admission import Admission, StreamSlots
 from app.runs.class_batcher import ClassBatcher
+from app.runs.measured_costs import MeasuredCosts
 from app.runs.model_cache import ModelCache
 from app.runs.spec_cache import SpecCache
 from app.runs.specs import AnySpec
@@ -46,6 +47,7 @@ class Services:
     batcher: ClassBatcher
     run_limiter: RateLimiter
     predict_limiter: RateLimiter
+    measured: MeasuredCosts = field(default_factory=MeasuredCosts)
     store: RunStore | None = field(default=None)  # opened with the server (lifespan)
 
     def open_store(self) -> RunStore:

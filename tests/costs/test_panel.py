@@ -24,22 +24,28 @@ FROZEN = {
 
 
 def cells(view_rows: list[object]) -> dict[str, tuple[str, str, str]]:
-    return {r.label: (r.training, r.last, r.total) for r in view_rows}  # type: ignore[attr-defined]
+    return {r.label: (r.training, r.one_answer, r.answers) for r in view_rows}  # type: ignore[attr-defined]
 
 
 def test_before_any_question_inference_shows_a_dash() -> None:
     view = build(MeasuredRun())
-    for training, last, total in cells(view.rows).values():
-        assert training and last == total == "\N{EN DASH}"
+    for training, one, many in cells(view.rows).values():
+        assert training and one == many == "\N{EN DASH}"
     assert view.receipt == [] and view.ratio is None and view.scale_up is None
 
 
 def test_a_frozen_run_with_answers_gets_the_whole_story() -> None:
     view = build(MeasuredRun.model_validate(FROZEN))
-    energy = cells(view.rows)["Energy (estimate)"]
+    energy = cells(view.rows)["Energy (our estimate)"]
     assert energy[0] == "0.35 J"  # 70 ms at 5 W, worked by hand
-    assert view.ratio is not None and "arithmetic as about 36,313" in view.ratio  # 26e6 / 716
+    assert energy[1] == "100 µJ"  # one answer: 40 µs / 2 questions at 5 W
+    assert energy[2] == "100 J"  # a million of them
+    # 26e6 / 716 = 36,312.8: the 36,313th answer reaches training; by time 70 ms / 20 µs.
+    assert view.ratio is not None and "arithmetic as 36,313 answers" in view.ratio
+    assert "computing time (so energy, CO2 and money) as 3,500 answers" in view.ratio
     assert view.break_even is not None and view.truth is not None
+    assert view.break_even.startswith("1 million answers would use 100 J")
+    assert "passed training at 3,500 answers" in view.break_even
     assert "29 times faster" in view.truth  # 2 s watched / 70 ms computed
     assert view.receipt and any("Google 2025" in line for line in view.receipt)
     assert view.scale_up is not None and "GPT-3" in view.scale_up
@@ -53,7 +59,7 @@ def test_each_assumption_changes_only_what_depends_on_it() -> None:
     watts = cells(build(MeasuredRun.model_validate({**FROZEN, "watts": 50})).rows)
     region = cells(build(MeasuredRun.model_validate({**FROZEN, "region": "france"})).rows)
     price = cells(build(MeasuredRun.model_validate({**FROZEN, "price_per_hour": 5})).rows)
-    e, c, m = "Energy (estimate)", "CO2 (estimate)", "Money (estimate)"
+    e, c, m = "Energy (our estimate)", "CO2 (our estimate)", "Money (our estimate)"
     assert watts[e] != base[e] and watts[c] != base[c] and watts[m] == base[m]
     assert region[e] == base[e] and region[c] != base[c] and region[m] == base[m]
     assert price[e] == base[e] and price[c] == base[c] and price[m] != base[m]

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 
 import {
+  answersToMatch,
   addAnswers,
   costCounters,
   emptyCounter,
@@ -69,13 +70,21 @@ describe("the tally of answers", () => {
   });
 
   it("says how many answers training was worth", () => {
-    assert.equal(ratioText({ flops: 26_400_000 }, 1430), "Training took as much arithmetic as about 18,462 answers like the last one.");
-    assert.equal(ratioText({ flops: 3000 }, 2000, "this one"), "Training took as much arithmetic as about 1.5 answers like this one.");
+    // 18,461.5 answers' worth: the 18,462nd answer is the one that reaches training.
+    assert.equal(ratioText({ flops: 26_400_000 }, 1430), "Training took as much arithmetic as 18,462 answers like the last one.");
+    assert.equal(ratioText({ flops: 3000 }, 2000, "this one"), "Training took as much arithmetic as 2 answers like this one.");
+    assert.equal(ratioText({ flops: 28_056_000 }, 716), "Training took as much arithmetic as 39,185 answers like the last one.");
     assert.equal(ratioText(null, 1430), "");
     assert.equal(ratioText({ flops: 1 }, 0), "");
     const root = counterRoot(["ratio"]);
     showRatio(root, null, 10);
     assert.equal(root.text("ratio"), "?");
+  });
+
+  it("counts answers to match training as the server's break-even does", () => {
+    assert.equal(answersToMatch(28_056_000, 716), 39_185); // 39,184.4: the next whole answer
+    assert.equal(answersToMatch(3, 1), 3);
+    assert.equal(answersToMatch(0.3, 0.1), 3); // 2.9999999999999996 in floats: still 3
   });
 
   it("gives the cost panel every field it reads", () => {

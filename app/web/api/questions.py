@@ -6,11 +6,9 @@ question_bodies.py.
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
-from app.runs.execution import TrainedRun
-from app.runs.model_cache import ModelCache
 from app.runs.questions import (
     Question,
     QuestionError,
@@ -19,7 +17,6 @@ from app.runs.questions import (
     sample_questions,
     shrink_to_8_bit,
 )
-from app.runs.specs import AnySpec
 from app.web.api.question_bodies import (
     BatchingRequest,
     BatchingResponse,
@@ -36,21 +33,10 @@ from app.web.api.responses import (
     UNKNOWN_RUN,
     refuse,
 )
-from app.web.deps import ModelsDep, RunIdPath, RunSpecDep, limit_predicts, services_of
+from app.web.deps import RunIdPath, RunSpecDep, ServicesDep, limit_predicts, services_of
+from app.web.trained import trained_model
 
 router = APIRouter(prefix="/api", tags=["models"])
-
-
-async def trained_model(run_id: str, spec: AnySpec, models: ModelCache) -> TrainedRun:
-    trained = await models.get(run_id, spec)
-    if trained.model is None:
-        step = trained.divergence.step if trained.divergence else "?"
-        raise HTTPException(
-            409,
-            f"Run '{run_id}' diverged at step {step}, so it has no model to ask. "
-            "Lower the learning rate and train again.",
-        )
-    return trained
 
 
 @router.post(
@@ -85,7 +71,7 @@ async def predict(
     services = services_of(request)
     services.predict_limiter.enforce(request)
     with services.metrics.predict_seconds.time():
-        trained = await trained_model(run_id, spec, services.models)
+        trained = await trained_model(run_id, spec, services)
         try:
             reply = answer(
                 spec, trained, Question(**body.model_dump()), services.settings.max_predict_inputs
@@ -105,11 +91,14 @@ async def predict(
     responses={400: BAD_BODY, 404: UNKNOWN_RUN, 409: DIVERGED, 413: TOO_LARGE, 429: LIMITED},
 )
 async def time_batching(
-    run_id: RunIdPath, spec: RunSpecDep, models: ModelsDep, body: BatchingRequest | None = None
+    run_id: RunIdPath,
+    spec: RunSpecDep,
+    services: ServicesDep,
+    body: BatchingRequest | None = None,
 ) -> BatchingResponse:
     """For each size: the compute time of one call with that many inputs, and of as many
     one-input calls. Batching raises throughput; each answer waits for the whole batch."""
-    trained = await trained_model(run_id, spec, models)
+    trained = await trained_model(run_id, spec, services)
     if spec.model == "linear":
         refuse("sizes", "Batching is timed for the classifiers and the language model.")
     sizes = (body or BatchingRequest()).sizes
@@ -131,12 +120,12 @@ async def time_batching(
         429: LIMITED,
     },
 )
-async def shrink(run_id: RunIdPath, spec: RunSpecDep, models: ModelsDep) -> QuantizeResponse:
+async def shrink(run_id: RunIdPath, spec: RunSpecDep, services: ServicesDep) -> QuantizeResponse:
     """An 8-bit copy "for a phone": its size against the original, and how often they agree
     on the held-out data."""
     if spec.model not in ("mlp", "digits"):
         refuse("model", "Only mlp and digits runs can be shrunk to 8 bits here.", spec.model)
-    trained = await trained_model(run_id, spec, models)
+    trained = await trained_model(run_id, spec, services)
     assert trained.model is not None and trained.setup is not None
     result = shrink_to_8_bit(trained.model, trained.setup.data.x_val)
     return QuantizeResponse(**result, fingerprint=trained.model.fingerprint())

@@ -6,11 +6,13 @@ import { baseLayout, CLASS_COLOURS, PLOT_CONFIG, themeColours } from "./plot.js"
 
 const REFRESH_MS = 2000; // live while training, not chatty
 const ANNOUNCE_EVERY_MS = 10000; // screen readers hear a summary at most this often
-const ASSUMPTIONS = ["watts", "region", "price_per_hour"];
+const ASSUMPTIONS = ["watts", "region", "price_per_hour", "answers"];
 
 export class CostPanel {
   // counters() returns {train_flops, train_compute_ns, watched_ms, n_parameters, frozen,
-  // queries, infer_flops, infer_compute_ns, last_flops, last_compute_ns}.
+  // queries, infer_flops, infer_compute_ns, last_flops, last_compute_ns} and, for a widget
+  // of one run, its run_id: the server then prices that run's own measured comparison (the
+  // same as GET /api/runs/{id}/costs), so every lesson shows the same ratio for one model.
   constructor(root, counters) {
     this.form = root.querySelector("[data-role=cost-form]");
     this.target = root.querySelector("[data-role=costs]");
@@ -29,7 +31,8 @@ export class CostPanel {
 
   recalculate() {
     if (!this.form) return;
-    for (const [name, value] of Object.entries(this.counters())) {
+    // A counters() without a run_id (a recap of many runs) is priced from its counters.
+    for (const [name, value] of Object.entries({ run_id: "", ...this.counters() })) {
       if (this.form.elements[name]) this.form.elements[name].value = String(value);
     }
     htmx.trigger(this.form, "recalc");

@@ -1,7 +1,7 @@
 // The live counters under a widget (data-counter cells) and the tally of answers behind
 // them. The cost panel gets the same numbers, in the shape costCounters() gives it.
 
-import { formatCount, formatDuration, formatFlops, formatRatio } from "./format.js";
+import { formatCount, formatDuration, formatFlops } from "./format.js";
 
 export function setCounter(root, name, text) {
   const cell = root.querySelector(`[data-counter="${name}"]`);
@@ -40,10 +40,19 @@ export function showAnswerCounters(root, queries) {
   setCounter(root, "infer-compute", formatDuration(queries.computeNs));
 }
 
+// The first whole number of answers whose FLOPs reach training's: the server's
+// break_even_queries (app/costs/break_even.py), so the counters and the cost panel say the
+// same count, never 39,184 beside 39,185. A ratio within 1e-12 of a whole counts as it.
+export function answersToMatch(trainingFlops, answerFlops) {
+  const ratio = trainingFlops / answerFlops;
+  const whole = Math.floor(ratio);
+  return ratio - whole <= ratio * 1e-12 ? whole : whole + 1;
+}
+
 // Training against one answer, in answers: the lesson's point in one line ("" before both).
 export function ratioText(training, flops, like = "the last one") {
   if (!training || !(flops > 0)) return "";
-  return `Training took as much arithmetic as about ${formatRatio(training.flops / flops)} answers like ${like}.`;
+  return `Training took as much arithmetic as ${formatCount(answersToMatch(training.flops, flops))} answers like ${like}.`;
 }
 
 export function showRatio(root, training, flops) {

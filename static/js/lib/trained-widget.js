@@ -88,13 +88,14 @@ export class TrainedWidget {
   }
 
   costCounters() {
-    return costCounters({
+    const counters = costCounters({
       training: this.training,
       watchedMs: this.stream.watchingMs(),
       nParameters: this.nParameters,
       frozen: this.isFrozen,
       queries: this.queries,
     });
+    return { ...counters, run_id: this.runId || "" };
   }
 
   // ---- training ------------------------------------------------------------------------

@@ -126,12 +126,14 @@ export class BlindSpotWidget {
   }
 
   costCounters() {
-    return costCounters({
+    const counters = costCounters({
       training: { flops: this.training.flops, compute_ns: this.training.computeNs },
       nParameters: this.nParameters,
       frozen: this.gap,
       queries: this.questions,
     });
+    // Priced as the model with the gap alone: the one the reader asks.
+    return { ...counters, run_id: this.gap ? this.gap.runId : "" };
   }
 
   // ---- talking to the server ---------------------------------------------------------

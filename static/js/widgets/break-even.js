@@ -196,6 +196,7 @@ export class BreakEvenWidget {
       infer_compute_ns: Math.round((n * a.batchNs) / BATCH),
       last_flops: Math.round(a.flops),
       last_compute_ns: Math.round(a.computeNs),
+      run_id: this.runId || "",
     };
   }
 

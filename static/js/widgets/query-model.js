@@ -257,12 +257,13 @@ export class QueryModelWidget {
   // ---- costs --------------------------------------------------------------------------
 
   costCounters() {
-    return costCounters({
+    const counters = costCounters({
       training: this.training,
       nParameters: this.nParameters || 0,
       frozen: this.training,
       queries: this.queries,
     });
+    return { ...counters, run_id: this.runId || "" };
   }
 
   // ---- the map ------------------------------------------------------------------------

@@ -171,7 +171,8 @@ export class ServeUsersWidget {
     const s = this.served;
     const queries = noQueries();
     if (s) addAnswers(queries, s.n, s.flops, s.computeNs); // one batched call of n questions
-    return costCounters({ training: this.training, nParameters: this.nParameters, frozen: Boolean(this.training), queries });
+    const counters = costCounters({ training: this.training, nParameters: this.nParameters, frozen: Boolean(this.training), queries });
+    return { ...counters, run_id: this.runId || "" };
   }
 
   onCosts() {
