@@ -4,11 +4,12 @@ import { describe, it } from "node:test";
 import {
   askedTrace,
   classPoints,
-  clickPoint,
   dotsTrace,
   hollowTrace,
   mapLayout,
+  mapPoint,
   ofClass,
+  onMapTap,
   pick,
   surfaceAxis,
   surfaceTrace,
@@ -73,21 +74,94 @@ describe("the traces", () => {
   });
 });
 
-describe("clickPoint", () => {
-  const plot = {
-    querySelector: (selector) =>
-      selector === ".nsewdrag" ? { getBoundingClientRect: () => ({ left: 100, top: 50, width: 200, height: 100 }) } : null,
+// A drawn map: its plot area (Plotly's .nsewdrag) at left 100, top 50, 200 x 100 px on the
+// screen, its axes' ranges as Plotly keeps them in element.layout, and listeners that a test
+// fires by hand. Its document keeps listeners too (a press ends there).
+function fakeMap({ x = [-2, 2], y = [-2, 2] } = {}) {
+  const listeners = (owner) => {
+    owner.handlers = {};
+    owner.addEventListener = (type, f) => (owner.handlers[type] ||= new Set()).add(f);
+    owner.removeEventListener = (type, f) => owner.handlers[type]?.delete(f);
+    owner.fire = (type, event) => [...(owner.handlers[type] || [])].forEach((f) => f(event));
+    return owner;
   };
+  const area = { getBoundingClientRect: () => ({ left: 100, top: 50, width: 200, height: 100 }) };
+  return listeners({
+    layout: { xaxis: { range: x }, yaxis: { range: y } },
+    ownerDocument: listeners({}),
+    querySelector: (selector) => (selector === ".nsewdrag" ? area : null),
+  });
+}
 
-  it("maps a click on the plot area to data coordinates, y upwards", () => {
-    assert.deepEqual(clickPoint(plot, { clientX: 150, clientY: 75 }, [-2, 2]), [-1, 1]);
-    assert.deepEqual(clickPoint(plot, { clientX: 300, clientY: 150 }, [-2, 2]), [2, -2]);
+const press = (clientX, clientY, extra = {}) => ({ pointerId: 1, isPrimary: true, button: 0, clientX, clientY, ...extra });
+
+describe("mapPoint", () => {
+  it("maps a screen point on the plot area to data coordinates, y upwards", () => {
+    const map = fakeMap();
+    assert.deepEqual(mapPoint(map, 150, 75), [-1, 1]);
+    assert.deepEqual(mapPoint(map, 300, 150), [2, -2]);
   });
 
-  it("ignores a click outside the area, or before a run has a box", () => {
-    assert.equal(clickPoint(plot, { clientX: 99, clientY: 75 }, [-2, 2]), null);
-    assert.equal(clickPoint(plot, { clientX: 150, clientY: 151 }, [-2, 2]), null);
-    assert.equal(clickPoint(plot, { clientX: 150, clientY: 75 }, undefined), null);
-    assert.equal(clickPoint({ querySelector: () => null }, { clientX: 150, clientY: 75 }, [-2, 2]), null);
+  it("reads the axes' ranges as drawn, not a box of its own", () => {
+    assert.deepEqual(mapPoint(fakeMap({ x: [0, 4], y: [10, 20] }), 150, 75), [1, 17.5]);
+  });
+
+  it("ignores a point outside the area, without coordinates, or before Plotly drew", () => {
+    const map = fakeMap();
+    assert.equal(mapPoint(map, 99, 75), null);
+    assert.equal(mapPoint(map, 150, 151), null);
+    assert.equal(mapPoint(map, undefined, undefined), null); // a touch's synthesized click
+    assert.equal(mapPoint({ ...map, layout: {} }, 150, 75), null);
+    assert.equal(mapPoint({ ...map, querySelector: () => null }, 150, 75), null);
+  });
+});
+
+describe("onMapTap", () => {
+  const tapped = (map) => {
+    const asked = [];
+    const stop = onMapTap(map, (point) => asked.push(point));
+    return { asked, stop };
+  };
+
+  for (const pointerType of ["touch", "mouse", "pen"]) {
+    it(`asks once about the spot of a ${pointerType} tap, its end heard on the document`, () => {
+      const map = fakeMap();
+      const { asked } = tapped(map);
+      map.fire("pointerdown", press(150, 75, { pointerType }));
+      map.fire("click", { clientX: 0, clientY: 0 }); // Plotly's click from a touch: ignored
+      map.ownerDocument.fire("pointerup", press(152, 75, { pointerType }));
+      map.ownerDocument.fire("pointerup", press(152, 75, { pointerType })); // no press: nothing
+      assert.deepEqual(asked, [[-0.96, 1]]);
+    });
+  }
+
+  it("asks nothing for a drag, a scroll, another finger or the other button", () => {
+    const map = fakeMap();
+    const { asked } = tapped(map);
+    map.fire("pointerdown", press(150, 75));
+    map.ownerDocument.fire("pointerup", press(170, 75)); // moved 20 px: a drag
+    map.fire("pointerdown", press(150, 75));
+    map.ownerDocument.fire("pointercancel", press(150, 75)); // the browser scrolled instead
+    map.ownerDocument.fire("pointerup", press(150, 75));
+    map.fire("pointerdown", press(150, 75, { isPrimary: false, pointerId: 2 }));
+    map.ownerDocument.fire("pointerup", press(150, 75, { isPrimary: false, pointerId: 2 }));
+    map.fire("pointerdown", press(150, 75, { button: 2 }));
+    map.ownerDocument.fire("pointerup", press(150, 75, { button: 2 }));
+    assert.deepEqual(asked, []);
+  });
+
+  it("asks nothing when the press ends off the plot area, and stops listening when told", () => {
+    const map = fakeMap();
+    const { asked, stop } = tapped(map);
+    map.fire("pointerdown", press(100, 50));
+    map.ownerDocument.fire("pointerup", press(96, 50));
+    assert.deepEqual(asked, []);
+    map.fire("pointerdown", press(150, 75));
+    stop();
+    map.ownerDocument.fire("pointerup", press(150, 75));
+    map.fire("pointerdown", press(150, 75));
+    map.ownerDocument.fire("pointerup", press(150, 75));
+    assert.deepEqual(asked, []);
+    assert.equal(map.ownerDocument.handlers.pointerup.size, 0);
   });
 });

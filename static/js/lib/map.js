@@ -1,7 +1,7 @@
 // The decision map shared by the classifier widgets: the model's answer as a shaded surface
-// over the plane, the data's dots on top. The axis ranges are fixed (constrain "domain"), so
-// a click on the plot area maps straight to data coordinates. Each widget picks its traces
-// and their order (tests read charts by trace index).
+// over the plane, the data's dots on top. A tap, click or pen touch on the plot area asks
+// about that spot (onMapTap); the axes' ranges turn the screen point into data coordinates.
+// Each widget picks its traces and their order (tests read charts by trace index).
 
 import { baseLayout, CLASS_COLOURS, PLOT_CONFIG, SURFACE_SCALE, SURFACE_SCALE_DARK, themeColours } from "./plot.js";
 
@@ -18,6 +18,9 @@ export function mapLayout(colours, box, { axis = {}, hovermode = "closest" } = {
     xaxis: { range: box, constrain: "domain", gridcolor: colours.grid, zeroline: false, ...axis },
     yaxis: { range: box, constrain: "domain", gridcolor: colours.grid, zeroline: false, scaleanchor: "x", ...axis },
     hovermode,
+    // The map is for asking, not zooming: without a drag mode Plotly leaves touches alone, so
+    // a finger sliding over the map scrolls the page instead of drawing a zoom box.
+    dragmode: false,
     showlegend: false, // the caption names the marks: more room for the map
     margin: { l: 32, r: 8, t: 8, b: 28 },
   });
@@ -94,15 +97,66 @@ export function askedTrace(xy, colours, extra = {}) {
   };
 }
 
-// Where a click on the plot area falls, in data coordinates: [x, y], or null outside it.
-// A click anywhere asks about that exact spot, not the nearest heatmap cell.
-export function clickPoint(element, event, box) {
+// Where a screen point (clientX, clientY) falls on the plot area, in data coordinates:
+// [x, y], or null outside it or before Plotly has drawn the map. It reads the axes' ranges as
+// drawn (Plotly writes them back into element.layout), so it holds for any box, and asks
+// about that exact spot, not the nearest heatmap cell.
+export function mapPoint(element, clientX, clientY) {
   const area = element.querySelector(".nsewdrag");
-  if (!area || !box) return null;
+  const xRange = element.layout?.xaxis?.range;
+  const yRange = element.layout?.yaxis?.range;
+  if (!area || !xRange || !yRange || !Number.isFinite(clientX) || !Number.isFinite(clientY)) return null;
   const rect = area.getBoundingClientRect();
-  const fx = (event.clientX - rect.left) / rect.width;
-  const fy = (event.clientY - rect.top) / rect.height;
-  if (fx < 0 || fx > 1 || fy < 0 || fy > 1) return null;
-  const [lo, hi] = box;
-  return [lo + fx * (hi - lo), hi - fy * (hi - lo)];
+  const fx = (clientX - rect.left) / rect.width;
+  const fy = (clientY - rect.top) / rect.height;
+  if (!(fx >= 0 && fx <= 1 && fy >= 0 && fy <= 1)) return null;
+  const along = ([lo, hi], f) => lo + f * (hi - lo);
+  return [along(xRange, fx), along(yRange, 1 - fy)];
+}
+
+// How far (CSS pixels) a press may move and still be a tap: Plotly's own limit for a click.
+export const TAP_SLOP = 8;
+
+// Calls ask([x, y]) once for each tap, click or pen touch on the map's plot area.
+//
+// Why pointer events, not "click": Plotly takes over the plot area's presses and re-sends a
+// click of its own when a press ends. For a touch it builds that click from the touchend
+// event, which has no coordinates, so the click arrives at (0, 0) and a tap asked nothing.
+// Pointer events carry real coordinates for mouse, touch and pen alike, and a press gives
+// exactly one pointerup, however many compatibility clicks the browser and Plotly send.
+// The press starts on the map; its end is heard on the document, because Plotly covers the
+// page with a layer while a mouse button is down. A press that moved, that the browser took
+// for a scroll (pointercancel), a second finger, or a button other than the main one asks
+// nothing. Returns a function that stops listening.
+export function onMapTap(element, ask, { slop = TAP_SLOP } = {}) {
+  const doc = element.ownerDocument;
+  let press = null;
+  const end = () => {
+    press = null;
+    doc.removeEventListener("pointerup", release);
+    doc.removeEventListener("pointercancel", cancel);
+  };
+  const release = (event) => {
+    if (!press || event.pointerId !== press.id) return;
+    const moved = Math.hypot(event.clientX - press.x, event.clientY - press.y);
+    end();
+    if (moved > slop) return;
+    const point = mapPoint(element, event.clientX, event.clientY);
+    if (point) ask(point);
+  };
+  const cancel = (event) => {
+    if (press && event.pointerId === press.id) end();
+  };
+  const down = (event) => {
+    if (!event.isPrimary || event.button !== 0 || event.ctrlKey) return; // ctrl-click: the context menu
+    end();
+    press = { id: event.pointerId, x: event.clientX, y: event.clientY };
+    doc.addEventListener("pointerup", release);
+    doc.addEventListener("pointercancel", cancel);
+  };
+  element.addEventListener("pointerdown", down);
+  return () => {
+    end();
+    element.removeEventListener("pointerdown", down);
+  };
 }
