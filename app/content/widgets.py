@@ -10,7 +10,7 @@ and the styles ``static/css/widgets/train-classifier.css`` (tests/content/test_w
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field
 
@@ -46,12 +46,16 @@ class _Demo(BaseModel):
 class TrainClassifierWidget(_Demo):
     """Train a classifier live, then ask it; both phases' counters side by side."""
 
+    draws_charts: ClassVar[bool] = True  # the decision surface and the loss curve
+
     kind: Literal["train-classifier"]
     preset: MlpPreset = Field(default_factory=MlpPreset)
 
 
 class QueryModelWidget(_Demo):
     """A model trained for the reader; sliders ask it; the fingerprint never moves."""
+
+    draws_charts: ClassVar[bool] = True  # the map the reader clicks to ask
 
     kind: Literal["query-model"]
     preset: MlpPreset = Field(default_factory=lambda: MlpPreset(pace="instant"))
@@ -60,12 +64,16 @@ class QueryModelWidget(_Demo):
 class BreakEvenWidget(_Demo):
     """Training once against answering many times: when does inference catch up?"""
 
+    draws_charts: ClassVar[bool] = True  # the break-even curves
+
     kind: Literal["break-even"]
     preset: MlpPreset = Field(default_factory=lambda: MlpPreset(pace="instant"))
 
 
 class ScalingWidget(_Demo):
     """Grow the data, the model and the steps; watch measured time and FLOPs grow."""
+
+    draws_charts: ClassVar[bool] = True  # each run of the sweep, as a chart
 
     kind: Literal["scaling"]
     preset: MlpPreset = Field(default_factory=lambda: MlpPreset(pace="instant", steps=200))
@@ -74,12 +82,16 @@ class ScalingWidget(_Demo):
 class HardwareWidget(_Demo):
     """Batching (1 vs 1,000 questions) and an 8-bit model "for a phone"."""
 
+    draws_charts: ClassVar[bool] = True  # the batching chart
+
     kind: Literal["hardware"]
     preset: DigitsPreset = Field(default_factory=lambda: DigitsPreset(pace="instant"))
 
 
 class WorldShiftWidget(_Demo):
     """The world moves; questions alone do not fix the model; fine-tuning does, cheaply."""
+
+    draws_charts: ClassVar[bool] = True  # the old and the new world's maps
 
     kind: Literal["world-shift"]
     preset: MlpPreset = Field(default_factory=lambda: MlpPreset(pace="instant"))
@@ -90,6 +102,8 @@ class WorldShiftWidget(_Demo):
 class NextWordWidget(_Demo):
     """A tiny next-word model: type a prompt, see the likely next words."""
 
+    draws_charts: ClassVar[bool] = True  # the next-word probabilities and the loss
+
     kind: Literal["next-word"]
     preset: LanguagePreset = Field(default_factory=lambda: LanguagePreset(pace="instant"))
     prompt: str = Field("the cat sat on the", max_length=200, description="First prompt shown.")
@@ -97,6 +111,8 @@ class NextWordWidget(_Demo):
 
 class ServeUsersWidget(_Demo):
     """One trained model answering many simulated users through the API."""
+
+    draws_charts: ClassVar[bool] = True  # compute time: training, all answers, one answer
 
     kind: Literal["serve-users"]
     preset: MlpPreset = Field(default_factory=lambda: MlpPreset(pace="instant"))
@@ -106,6 +122,8 @@ class ServeUsersWidget(_Demo):
 class BlindSpotWidget(_Demo):
     """A region missing from the data becomes a confident blind spot; retraining fixes it."""
 
+    draws_charts: ClassVar[bool] = True  # the map with its blind spot
+
     kind: Literal["blind-spot"]
     preset: MlpPreset = Field(
         default_factory=lambda: MlpPreset(pace="instant", variant="gap", amount=0.5)
@@ -113,10 +131,23 @@ class BlindSpotWidget(_Demo):
 
 
 class RecapWidget(_Demo):
-    """The reader's own runs from earlier lessons, kept in their browser."""
+    """The reader's own runs from earlier lessons, kept in their browser.
+
+    ``mode: runs`` tells them lesson by lesson, in sentences; ``mode: receipt`` adds up the
+    whole course into one bill of training against answering. Two lessons can show the
+    same records without saying the same thing.
+    """
+
+    draws_charts: ClassVar[bool] = True  # the cost panel's break-even and scale-up charts
 
     kind: Literal["recap"]
-    mode: Literal["takeaways", "receipt"] = "takeaways"
+    mode: Literal["runs", "receipt"] = Field(
+        "runs",
+        description=(
+            "'runs': what the reader did in each lesson, in plain sentences; "
+            "'receipt': the course's total training against all its answers."
+        ),
+    )
 
 
 class QuizQuestion(BaseModel):
@@ -134,12 +165,16 @@ class QuizQuestion(BaseModel):
 class QuizWidget(_Demo):
     """Check-yourself questions, answered first, then explained (htmx form)."""
 
+    draws_charts: ClassVar[bool] = False  # questions and explanations only
+
     kind: Literal["quiz"]
     questions: list[QuizQuestion] = Field(min_length=1, max_length=10)
 
 
 class SourcesWidget(BaseModel):
     """Not a demo: the list of every figure the app shows, generated from figures.toml."""
+
+    draws_charts: ClassVar[bool] = False  # a table, no script
 
     model_config = ConfigDict(extra="forbid")
 

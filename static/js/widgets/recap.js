@@ -1,43 +1,36 @@
-// The recap: what the reader did in earlier lessons (kept in their browser), added up, and
-// turned into estimates by the server's cost model. A reader who arrives here first can
-// train one small model on the spot, so the page always has real numbers to show.
+// The recap: what the reader did in earlier lessons, from the records kept in their browser.
+// mode "runs" (lesson 12) tells it lesson by lesson in sentences (recap/story.js); mode
+// "receipt" (lesson 13) adds the whole course up into one bill of training against
+// answering (recap/receipt.js); the cost panel beneath prices all that training. A reader
+// who arrives first here is pointed to lesson 1, or can train one small model on the spot.
 
 import { CostPanel } from "../lib/costs.js";
-import { formatCountOf, formatDuration, formatFlops, formatPercent, formatRatio } from "../lib/format.js";
-import { forget, progress, recordAnswers, recordRun } from "../lib/progress.js";
-import { ask, createRun } from "../lib/runs.js";
+import { forget, progress, recordAnswers, recordRun, trainedRun } from "../lib/progress.js";
+import { formatCountOf } from "../lib/format.js";
+import { ask, createRun, readRun } from "../lib/runs.js";
 import { trainQuietly } from "../lib/stream.js";
 import { mountEvery } from "../lib/mount.js";
+import { element } from "../lib/widget.js";
+import { courseTotals, panelCounters, receiptLines } from "./recap/receipt.js";
+import { storyByLesson } from "./recap/story.js";
 
 const QUESTIONS = 5;
-
-function totals(data) {
-  const training = data.runs.filter((r) => Number.isFinite(r.flops) && r.flops > 0);
-  const sum = (key) => training.reduce((total, r) => total + (Number(r[key]) || 0), 0);
-  return {
-    runs: training.length,
-    flops: sum("flops"),
-    computeNs: sum("compute_ns"),
-    watchedMs: sum("watched_ms"),
-    parameters: Math.max(0, ...training.map((r) => Number(r.n_parameters) || 0)),
-    answers: data.answers,
-    biggest: training.reduce((best, r) => (r.flops > (best ? best.flops : 0) ? r : best), null),
-  };
-}
-
-function cell(text) {
-  const td = document.createElement("td");
-  td.textContent = text;
-  return td;
-}
+const LOOKUPS_AT_ONCE = 4; // run specs fetched together, so a long history stays gentle
 
 export class RecapWidget {
   constructor(root) {
     this.root = root;
-    this.mode = root.dataset.mode;
+    this.mode = root.dataset.mode === "receipt" ? "receipt" : "runs";
     this.preset = JSON.parse(root.dataset.preset);
+    this.lessons = JSON.parse(root.dataset.lessons || "[]");
+    this.specs = new Map(); // run id -> its spec (for the data it learned from), or null
     this.status = root.querySelector("[data-role=status]");
-    this.costs = new CostPanel(root, () => this.counters());
+    if (this.mode === "receipt") {
+      this.costs = new CostPanel(root, () => panelCounters(courseTotals(progress())));
+      // A changed power assumption changes the receipt's energy lines too.
+      this.watts = root.querySelector("[data-role=cost-form] [name=watts]");
+      this.watts.addEventListener("input", () => this.showEnergy());
+    }
     root.querySelector("[data-action=start]").addEventListener("click", () => this.trainNow());
     root.querySelector("[data-action=forget]").addEventListener("click", () => {
       forget();
@@ -46,79 +39,108 @@ export class RecapWidget {
     this.render();
   }
 
-  counters() {
-    const t = totals(progress());
-    const a = t.answers;
-    return {
-      train_flops: t.flops,
-      train_compute_ns: t.computeNs,
-      watched_ms: t.watchedMs,
-      n_parameters: t.parameters,
-      frozen: t.runs ? 1 : 0,
-      queries: a.count,
-      infer_flops: a.flops,
-      infer_compute_ns: a.compute_ns,
-      last_flops: a.count ? Math.round(a.flops / a.count) : 0,
-      last_compute_ns: a.count ? Math.round(a.compute_ns / a.count) : 0,
-    };
+  el(role) {
+    return this.root.querySelector(`[data-role=${role}]`);
   }
 
   render() {
     const data = progress();
-    const t = totals(data);
-    const empty = t.runs === 0;
-    this.root.querySelector("[data-role=empty]").hidden = !empty;
-    this.root.querySelector("[data-role=filled]").hidden = empty;
+    const empty = data.runs.length === 0;
+    this.el("empty").hidden = !empty;
+    this.el("filled").hidden = empty;
+    const estimates = this.root.querySelector("[data-role=cost-form]");
+    if (estimates) {
+      for (const part of [estimates, this.el("costs")]) part.hidden = empty;
+    }
     if (empty) {
       this.status.textContent = "Nothing recorded in this browser yet.";
-      this.costs.recalculate();
       return;
     }
-    this.status.textContent = `${formatCountOf(t.runs, "training run")} and ${formatCountOf(t.answers.count, "answer")} recorded in this browser.`;
-    const body = this.root.querySelector("[data-role=runs]");
-    body.replaceChildren();
-    for (const run of data.runs) {
-      const row = document.createElement("tr");
-      const notes = [];
-      if (run.val_accuracy !== undefined) notes.push(`held-out accuracy ${formatPercent(run.val_accuracy)}`);
-      if (run.right !== undefined) notes.push(`${run.right} of ${run.total} right`);
-      if (run.queries) notes.push(formatCountOf(run.queries, "answer"));
-      row.append(
-        cell(run.lesson || "–"),
-        cell(run.kind || "run"),
-        cell(run.flops ? formatFlops(run.flops) : "–"),
-        cell(run.compute_ns ? formatDuration(run.compute_ns) : "–"),
-        cell(notes.join("; ") || "–"),
-      );
-      body.append(row);
+    if (this.mode === "receipt") this.renderReceipt(data);
+    else this.renderRuns(data);
+  }
+
+  // ---- lesson 12: lesson by lesson ----------------------------------------------------
+
+  renderRuns(data) {
+    const told = storyByLesson(data.runs, this.lessons, this.specs);
+    const t = courseTotals(data);
+    this.status.textContent =
+      `From ${formatCountOf(told.length, "lesson")}: ${formatCountOf(t.runs, "training run")} and ` +
+      `${formatCountOf(t.answers.count, "answer")}, kept in this browser.`;
+    this.el("by-lesson").replaceChildren(...told.map((lesson) => this.lessonItem(lesson)));
+    this.el("answers-total").textContent = t.answers.count
+      ? `Across the course you asked your models ${formatCountOf(t.answers.count, "question")} in all.`
+      : "You have not asked any model a question yet.";
+    this.lookUpSpecs(data.runs);
+  }
+
+  lessonItem(lesson) {
+    const heading = element("h3");
+    if (lesson.slug) {
+      const link = element("a");
+      link.href = `/lessons/${lesson.slug}`;
+      link.append(element("span", "lesson-number", `Lesson ${lesson.order}`), ` ${lesson.title}`);
+      heading.append(link);
+    } else {
+      heading.textContent = lesson.title;
     }
-    this.renderEvidence(t);
+    const item = element("li");
+    item.append(heading, element("p", "", lesson.sentences.join(" ")));
+    return item;
+  }
+
+  // What each run learned from (300 dots, 2,000 drawings) is in its spec, not its record:
+  // ask the server once per run, then tell the story again. A run the server no longer
+  // has is simply told without it.
+  async lookUpSpecs(runs) {
+    const ids = [...new Set(runs.filter((r) => r.run_id && r.flops > 0).map((r) => r.run_id))];
+    const missing = ids.filter((id) => !this.specs.has(id));
+    if (!missing.length || this.lookingUp) return;
+    this.lookingUp = true;
+    try {
+      for (let i = 0; i < missing.length; i += LOOKUPS_AT_ONCE) {
+        const batch = missing.slice(i, i + LOOKUPS_AT_ONCE);
+        const found = await Promise.all(batch.map((id) => readRun(id).then((r) => r.spec, () => null)));
+        batch.forEach((id, j) => this.specs.set(id, found[j]));
+      }
+    } finally {
+      this.lookingUp = false;
+    }
+    this.render();
+  }
+
+  // ---- lesson 13: the receipt -----------------------------------------------------------
+
+  renderReceipt(data) {
+    const t = courseTotals(data);
+    const lines = receiptLines(t, Number(this.watts.value));
+    this.status.textContent =
+      `The whole course so far: ${formatCountOf(t.runs, "training run")} against ${formatCountOf(t.answers.count, "answer")}.`;
+    for (const [role, key] of [
+      ["training-what", "trainingWhat"],
+      ["training-arithmetic", "trainingArithmetic"],
+      ["training-time", "trainingTime"],
+      ["answering-what", "answeringWhat"],
+      ["answering-arithmetic", "answeringArithmetic"],
+      ["answering-time", "answeringTime"],
+      ["ratio", "ratio"],
+      ["catch-up", "catchUp"],
+    ]) {
+      this.el(role).textContent = lines[key];
+    }
+    this.el("catch-up").hidden = !lines.catchUp;
+    this.showEnergy();
     this.costs.recalculate();
   }
 
-  renderEvidence(t) {
-    const list = this.root.querySelector("[data-role=evidence]");
-    const perAnswer = t.answers.count ? t.answers.flops / t.answers.count : null;
-    const lines = [
-      `Training is where a model learns: you trained ${formatCountOf(t.runs, "model")}, using ${formatFlops(t.flops)} of arithmetic and ${formatDuration(t.computeNs)} of compute on this server.`,
-      perAnswer
-        ? `Inference applies what was learned: your ${formatCountOf(t.answers.count, "answer")} took about ${formatFlops(perAnswer)} each.`
-        : "Inference applies what was learned: ask one of your models a question to see what an answer costs.",
-      perAnswer
-        ? `Training is the expensive, occasional part: your training arithmetic equals about ${formatRatio(t.flops / perAnswer)} answers.`
-        : "Training is the expensive, occasional part; answering is the cheap, constant one.",
-      "Answering never changed a model: each one's fingerprint stayed the same however many questions you asked.",
-      "Only training again (or fine-tuning) changes what a model knows.",
-    ];
-    if (t.watchedMs && t.computeNs) {
-      lines.push(`You watched training for ${formatDuration(t.watchedMs * 1e6)}; the arithmetic itself took ${formatDuration(t.computeNs)}.`);
-    }
-    list.replaceChildren(...lines.map((text) => {
-      const li = document.createElement("li");
-      li.textContent = text;
-      return li;
-    }));
+  showEnergy() {
+    const lines = receiptLines(courseTotals(progress()), Number(this.watts.value));
+    this.el("training-energy").textContent = lines.trainingEnergy;
+    this.el("answering-energy").textContent = lines.answeringEnergy;
   }
+
+  // ---- a newcomer's first run --------------------------------------------------------------
 
   async trainNow() {
     const button = this.root.querySelector("[data-action=start]");
@@ -127,19 +149,22 @@ export class RecapWidget {
     try {
       const run = await createRun({ ...this.preset, model: "mlp", pace: "instant" });
       const { done } = await trainQuietly(run.run_id);
-      recordRun(document.body.dataset.lesson || "", {
-        kind: "recap: small model",
-        run_id: run.run_id,
-        steps: done.totals.steps,
-        flops: done.totals.flops,
-        compute_ns: done.totals.compute_ns,
-        n_parameters: done.n_parameters,
-        val_accuracy: done.final.val_accuracy,
-      });
+      const asked = { queries: 0, infer_flops: 0, infer_compute_ns: 0 };
       for (let i = 0; i < QUESTIONS; i += 1) {
         const answer = await ask(run.run_id, { inputs: [[Math.cos(i) * 1.5, Math.sin(i)]] });
         recordAnswers(1, answer.flops, answer.compute_ns);
+        asked.queries += 1;
+        asked.infer_flops += answer.flops;
+        asked.infer_compute_ns += answer.compute_ns;
       }
+      // Recorded after the questions, so the story can say how many it answered.
+      recordRun(document.body.dataset.lesson || "", {
+        kind: "recap: small model",
+        run_id: run.run_id,
+        ...trainedRun(done),
+        val_accuracy: done.final.val_accuracy,
+        ...asked,
+      });
       this.render();
     } catch (error) {
       this.status.textContent = error.message;
