@@ -29,7 +29,7 @@ def test_a_lesson_embeds_its_widget_with_its_preset(client: TestClient) -> None:
     widget = soup.select_one("[data-widget=train-classifier]")
     assert widget is not None
     preset = json.loads(str(widget["data-preset"]))
-    assert preset["dataset"] == "moons" and preset["learning_rate"] == 0.01
+    assert preset["dataset"] == "moons" and preset["learning_rate"] == 0.1
     assert widget.select_one("[name=steps]")["value"] == str(preset["steps"])
     assert widget.select_one("[name=dataset] option[selected]")["value"] == "moons"
     assert widget.select_one(".notice").get_text().startswith("Compare the two lines")
