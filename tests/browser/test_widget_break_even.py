@@ -50,14 +50,14 @@ def test_the_crossing_is_the_servers_break_even(
     page: Page, module_server: LiveServer, console: ConsoleLog
 ) -> None:
     open_measured(page, module_server)
-    expect(page.locator(role("how"))).to_contain_text("100 random points in one call")
+    expect(page.locator(role("how"))).to_contain_text("one question at a time, 31 times")
     expect(page.locator(role("answer-flops"))).to_have_text(re.compile(r"^[\d.]+ [kMGT]?FLOP$"))
     expect(page.locator(role("train-energy"))).to_have_text(re.compile(r"\d .?J$"))
 
     # The ring on the chart sits at the server's own break-even count (by measured energy).
     panel = page.locator(f"{ROOT} [data-role=costs]").inner_text()
     words = r"([\d,.]+(?: million| billion)?)"
-    server = count(re.search(rf"after {words} answers by measured energy", panel).group(1))
+    server = count(re.search(rf"CO2 and money\) as {words} answers", panel).group(1))
     crossing = next(t for t in traces(page) if t["name"] == "Your model: break-even")
     assert crossing["x"][0] == pytest.approx(server, rel=0.005)  # exact below a million
     said = re.search(rf"After about {words} questions", page.locator(VERDICT).inner_text())
@@ -111,6 +111,8 @@ def test_bloomz_is_drawn_from_the_published_figures(
     assert training == pytest.approx((51_686 + 7_571) * 1e3)  # Wh: training + fine-tuning
     crossing = traces(page)[3]["x"][0]
     assert crossing == pytest.approx(592.57e6, rel=1e-3)
+    # One count in words everywhere: the chart's description says the paper's 592 million too.
+    assert "after about 592 million questions" in page.locator(CHART).get_attribute("aria-label")
     page.check(f"{ROOT} [name=case][value=both]")
     assert len(traces(page)) == 8
     assert console.errors == []

@@ -78,6 +78,9 @@ def test_a_crowd_is_served_in_one_batched_call(
     per_answer = int(form.locator("[name=last_flops]").input_value())
     assert int(form.locator("[name=infer_flops]").input_value()) == per_answer * 250
     assert page.locator(role("per-answer-flops")).inner_text() == format_flops(per_answer)
+    # ...and the run, so it prices each answer as every lesson does: asked alone.
+    assert len(form.locator("[name=run_id]").input_value()) == 16
+    assert form.locator("[name=answers]").input_value() == "250"
 
     # Who pays: the energy cells are the panel's own estimates.
     energy_row = page.locator(f"{ROOT} [data-role=costs] .cost-table tbody tr").first
@@ -88,7 +91,7 @@ def test_a_crowd_is_served_in_one_batched_call(
     assert page.locator(role("who-user-energy")).inner_text().startswith(f"{user_energy} per user")
 
     bars = page.evaluate(f"() => document.querySelector('{role('chart')}').data[0].y")
-    assert bars == ["Training (once)", "All 250 answers", "One user's answer"]
+    assert bars == ["Training (once)", "All 250 answers", "One user's answer (in the batch)"]
 
     # A second crowd reuses the trained model: no new training run.
     runs: list[str] = []

@@ -16,6 +16,12 @@ export async function readRun(runId) {
   }
 }
 
+// The course's one comparison for a run (GET /api/runs/{id}/costs): training against one
+// answer asked alone, as every lesson's cost panel prices it.
+export function readCosts(runId) {
+  return getJson(`/api/runs/${encodeURIComponent(runId)}/costs`);
+}
+
 // One predict call: body is {inputs}, {drawings} or {prompt, …}, as the model expects.
 export function ask(runId, body) {
   return postJson(`/api/runs/${encodeURIComponent(runId)}/predict`, body);

@@ -1,22 +1,21 @@
 // The break-even widget: training is schooling (paid once), answering is the job (paid per
-// question). It trains the preset unpaced, measures what one answer costs by timing batches
-// of questions on the server, and lets the reader choose how many questions the model
-// answers. Energy comes from the server's cost panel (one cost model, in Python): the
-// panel is sent "N answers, each costing what we measured", and its chart data gives the
-// energy of training and of one answer. BLOOMz-7B's published figures come from the page.
+// question). It trains the preset unpaced, reads what one answer costs from the server's
+// one comparison (GET /api/runs/{id}/costs: one question asked alone, the median of several
+// timings, as every lesson prices it), and lets the reader choose how many questions the
+// model answers. Energy comes from the server's cost panel (one cost model, in Python), and
+// its chart data gives the energy of training and of one answer. BLOOMz-7B's published
+// figures come from the page.
 
 import { CostPanel } from "../lib/costs.js";
 import { costCounters } from "../lib/counters.js";
 import { formatAbout, formatCount, formatDuration, formatEnergy, formatFlops } from "../lib/format.js";
 import { baseLayout, CLASS_COLOURS, PLOT_CONFIG, themeColours } from "../lib/plot.js";
-import { recordAnswers, recordRun } from "../lib/progress.js";
-import { ask, createRun } from "../lib/runs.js";
+import { recordRun } from "../lib/progress.js";
+import { createRun, readCosts } from "../lib/runs.js";
 import { trainQuietly } from "../lib/stream.js";
 import { setAriaDisabled, setPhase, setStatus } from "../lib/widget.js";
 import { mountEvery } from "../lib/mount.js";
 
-const BATCH = 100; // questions per measuring call
-const REPEATS = 3; // measuring calls; the median one counts
 const MAX_EXPONENT = 9; // the slider reaches 10^9 questions
 const CURVE_POINTS = 91;
 const COSTS_DELAY_MS = 250; // the panel follows the slider once it rests
@@ -33,15 +32,6 @@ export function niceCount(exponent) {
 // Energy from watt-hours, written as the server writes energy ("374 J", "2.4 kWh").
 function formatWh(wh) {
   return formatEnergy(wh * 3600);
-}
-
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
-
-function randomPoints(n) {
-  return Array.from({ length: n }, () => [Math.random() * 4 - 2, Math.random() * 4 - 2]);
 }
 
 // BLOOMz-7B from the figures the page carries (the same ones the cost panel cites).
@@ -63,8 +53,9 @@ function readBloomz(json) {
   return {
     trainWh,
     perAnswerWh,
-    crossing: trainWh / perAnswerWh,
-    published: published.value,
+    crossing: trainWh / perAnswerWh, // 592.57 million: where the lines meet on the chart
+    published: published.value, // 592 million, as the paper says it: the count in words
+    said: published.value,
     cite: published.cite,
   };
 }
@@ -154,27 +145,20 @@ export class BreakEvenWidget {
 
   async measure() {
     setPhase(this.root, "inference", "Phase 2: answering (the job)");
-    setStatus(this.root, `Measuring: asking the trained model ${BATCH} random points, ${REPEATS} times…`);
-    const timings = [];
-    let flops = 0;
-    for (let i = 0; i < REPEATS; i += 1) {
-      const answer = await ask(this.runId, { inputs: randomPoints(BATCH) });
-      timings.push(answer.compute_ns);
-      flops = answer.flops;
-      recordAnswers(BATCH, answer.flops, answer.compute_ns);
-    }
-    const batchNs = median(timings);
-    this.perAnswer = { flops: flops / BATCH, computeNs: batchNs / BATCH, batchNs, batchFlops: flops };
-    this.el("answer-flops").textContent = formatFlops(this.perAnswer.flops);
-    this.el("answer-compute").textContent = formatDuration(this.perAnswer.computeNs);
+    setStatus(this.root, "Measuring one answer on the server…");
+    const costs = await readCosts(this.runId);
+    const a = costs.per_answer;
+    this.perAnswer = { flops: a.flops, computeNs: a.compute_ns };
+    this.el("answer-flops").textContent = formatFlops(a.flops);
+    this.el("answer-compute").textContent = formatDuration(a.compute_ns);
     this.el("how").textContent =
-      `How it was measured: we asked the trained model ${BATCH} random points in one call, ${REPEATS} times. ` +
-      `The middle call took ${formatDuration(batchNs)} of server compute for ${formatFlops(flops)}; ` +
-      `divided by ${BATCH}, that is one answer. (Answers come cheaper in a batch, as on a busy server.)`;
+      `How it was measured: the server asked the trained model one question at a time, ${formatCount(costs.answer_timings)} times, ` +
+      "timing only its arithmetic, and kept the middle timing. Every lesson prices an answer this way; " +
+      "lesson 6 shows why answers asked together in a batch come cheaper.";
     setStatus(
       this.root,
       `Trained in ${formatDuration(this.training.compute_ns)} of compute; one answer takes about ` +
-        `${formatDuration(this.perAnswer.computeNs)}. Now choose how many questions it answers.`,
+        `${formatDuration(a.compute_ns)}. Now choose how many questions it answers.`,
     );
   }
 
@@ -193,9 +177,10 @@ export class BreakEvenWidget {
       frozen: 1,
       queries: n,
       infer_flops: Math.round(n * a.flops),
-      infer_compute_ns: Math.round((n * a.batchNs) / BATCH),
+      infer_compute_ns: Math.round(n * a.computeNs),
       last_flops: Math.round(a.flops),
       last_compute_ns: Math.round(a.computeNs),
+      answers: n, // the panel prices the slider's number of answers
       run_id: this.runId || "",
     };
   }
@@ -246,7 +231,7 @@ export class BreakEvenWidget {
       flops: this.training.flops,
       compute_ns: this.training.compute_ns,
       n_parameters: this.nParameters,
-      queries: BATCH * REPEATS,
+      queries: 0, // it measured answers but asked the reader's model no question
       flops_per_answer: this.perAnswer.flops,
       compute_ns_per_answer: this.perAnswer.computeNs,
       break_even_queries: this.mine.crossing,
@@ -317,7 +302,7 @@ export class BreakEvenWidget {
       }
       label.push(
         `${name}: training ${formatWh(c.trainWh)} (flat)` +
-          (c.crossing ? `; the answers line reaches it after about ${formatAbout(c.crossing)} questions` : ""),
+          (c.crossing ? `; the answers line reaches it after about ${formatAbout(c.said || c.crossing)} questions` : ""),
       );
     };
     if (whose !== "bloomz" && this.mine) add(this.mine, "Your model", "solid");

@@ -8,7 +8,7 @@ import { addAnswers, costCounters, noQueries } from "../lib/counters.js";
 import { formatCount, formatDuration, formatFlops } from "../lib/format.js";
 import { baseLayout, CLASS_COLOURS, PLOT_CONFIG, themeColours } from "../lib/plot.js";
 import { recordAnswers, recordRun, trainedRun } from "../lib/progress.js";
-import { ask, createRun } from "../lib/runs.js";
+import { ask, createRun, readCosts } from "../lib/runs.js";
 import { trainQuietly } from "../lib/stream.js";
 import { setAriaDisabled, setPhase, setStatus } from "../lib/widget.js";
 import { mountEvery } from "../lib/mount.js";
@@ -118,6 +118,8 @@ export class ServeUsersWidget {
     this.fingerprint = done.fingerprint;
     this.el("who-train-flops").textContent = formatFlops(done.totals.flops);
     this.el("who-train-compute").textContent = formatDuration(done.totals.compute_ns);
+    // One answer asked alone, as every lesson's comparison prices it (the cost panel too).
+    this.alone = (await readCosts(this.runId)).per_answer;
     recordRun(this.lesson, {
       kind: "serve-users: training",
       run_id: this.runId,
@@ -138,13 +140,19 @@ export class ServeUsersWidget {
     this.el("round-trip").textContent =
       `${ms(median(trips))} (middle of ${SINGLES}; fastest ${ms(Math.min(...trips))}, slowest ${ms(Math.max(...trips))}); ` +
       `the model's own arithmetic in it: about ${formatDuration(singleNs)}`;
-    this.el("who-user-flops").textContent = `${formatFlops(perFlops)} per user (${formatFlops(batch.flops)} for these ${formatCount(n)})`;
-    this.el("who-user-compute").textContent = `${formatDuration(perNs)} per user (${formatDuration(batch.compute_ns)} for these ${formatCount(n)})`;
+    // The table prices each user as one question asked alone, like the cost panel and every
+    // other lesson; the batch's cheaper share is said beside it, not mixed into it.
+    this.el("who-user-flops").textContent = `${formatFlops(this.alone.flops)} per user (${formatFlops(this.alone.flops * n)} for these ${formatCount(n)})`;
+    this.el("who-user-compute").textContent =
+      `${formatDuration(this.alone.compute_ns)} per user asked alone (${formatDuration(this.alone.compute_ns * n)} for these ${formatCount(n)}; ` +
+      `in one batch, ${formatDuration(batch.compute_ns)})`;
     const unchanged = [batch, ...singles].every((a) => a.fingerprint === this.fingerprint);
     this.el("summary").textContent =
       `One trained model answered ${formatCount(n)} users. Training was paid once: ` +
       `${formatFlops(this.training.flops)} and ${formatDuration(this.training.compute_ns)} of compute. ` +
-      `Each user's answer took ${formatFlops(perFlops)} and about ${formatDuration(perNs)}. ` +
+      `Each user's answer took ${formatFlops(perFlops)} and, inside this batch, about ${formatDuration(perNs)}; ` +
+      `one question asked on its own takes about ${formatDuration(this.alone.compute_ns)}, the time every lesson's ` +
+      "comparison uses (a batch shares out the work of each call, as lesson 6 shows). " +
       (unchanged
         ? `The model's fingerprint is still ${this.fingerprint}: serving changed nothing in it.`
         : "WARNING: the model's fingerprint changed while serving, which should never happen.");
@@ -172,7 +180,8 @@ export class ServeUsersWidget {
     const queries = noQueries();
     if (s) addAnswers(queries, s.n, s.flops, s.computeNs); // one batched call of n questions
     const counters = costCounters({ training: this.training, nParameters: this.nParameters, frozen: Boolean(this.training), queries });
-    return { ...counters, run_id: this.runId || "" };
+    // The panel prices this crowd's answers, each as one question asked alone.
+    return { ...counters, run_id: this.runId || "", ...(s ? { answers: s.n } : {}) };
   }
 
   onCosts() {
@@ -201,7 +210,7 @@ export class ServeUsersWidget {
     const bars = [
       ["Training (once)", this.training.compute_ns, CLASS_COLOURS[1]],
       [`All ${formatCount(s.n)} answers`, s.computeNs, CLASS_COLOURS[0]],
-      ["One user's answer", s.perNs, CLASS_COLOURS[0]],
+      ["One user's answer (in the batch)", s.perNs, CLASS_COLOURS[0]],
     ];
     Plotly.react(
       this.chart,
