@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+from typing import get_args
+
+import pytest
 from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 
+from app.content.lessons import load_lessons
+from app.content.widgets import WidgetSpec
+from app.settings import REPO_ROOT, Settings
+
+HTML = {"Accept": "text/html"}  # as a browser asks: the 404 is a page, not JSON
+
 
 def asset_urls(client: TestClient, path: str) -> list[str]:
-    soup = BeautifulSoup(client.get(path).text, "html.parser")
+    soup = BeautifulSoup(client.get(path, headers=HTML).text, "html.parser")
     urls = [tag["src"] for tag in soup.select("script[src]")]
     urls += [tag["href"] for tag in soup.select("link[href]")]
     return [str(url) for url in urls]
@@ -47,3 +58,61 @@ def test_the_lesson_page_reads_without_javascript(client: TestClient) -> None:
     assert soup.select_one("h1").get_text() == "What training really means"
     assert len(soup.select("article p")) > 8
     assert soup.select_one("noscript") is not None
+
+
+# -- Plotly only where a chart is drawn ------------------------------------------------
+
+JS = REPO_ROOT / "static" / "js"
+IMPORT = re.compile(r"""\b(?:from|import)\s*\(?\s*["'](\.{1,2}/[^"']+)["']""")
+
+
+def imports_of(module: Path) -> set[Path]:
+    """Every module ``module`` imports, directly or not (relative imports are all we use)."""
+    seen: set[Path] = set()
+    todo = [module]
+    while todo:
+        current = todo.pop()
+        for target in IMPORT.findall(current.read_text()):
+            found = (current.parent / target).resolve()
+            if found not in seen:
+                seen.add(found)
+                todo.append(found)
+    return seen
+
+
+def calls_plotly(kind: str) -> bool:
+    """Whether the kind's script, or any module it imports, calls the Plotly global."""
+    script = JS / "widgets" / f"{kind}.js"
+    if not script.is_file():
+        return False  # a server-rendered kind (sources)
+    modules = {script, *imports_of(script)}
+    return any(re.search(r"\bPlotly\.", m.read_text()) for m in modules)
+
+
+WIDGET_CLASSES = get_args(get_args(WidgetSpec)[0])
+
+
+@pytest.mark.parametrize("cls", WIDGET_CLASSES, ids=lambda cls: cls.__name__)
+def test_a_widget_says_it_draws_charts_exactly_when_its_script_calls_plotly(cls: type) -> None:
+    # Declared on the class itself: one inherited by mistake would load Plotly, or not, silently.
+    assert "draws_charts" in vars(cls), f"{cls.__name__} must say whether it draws charts"
+    kind = get_args(cls.model_fields["kind"].annotation)[0]
+    assert cls.draws_charts == calls_plotly(kind), kind
+
+
+def loads_plotly(client: TestClient, path: str) -> bool:
+    return any("vendor/plotly.min.js" in url for url in asset_urls(client, path))
+
+
+def test_plotly_is_loaded_only_by_pages_that_draw_a_chart(client: TestClient) -> None:
+    lessons = load_lessons(Settings().lessons_dir)
+    drawing = {
+        slug: any(block.spec.draws_charts for block in lesson.blocks if hasattr(block, "spec"))
+        for slug, lesson in lessons.items()
+    }
+    assert {slug: loads_plotly(client, f"/lessons/{slug}") for slug in lessons} == drawing
+    assert not drawing["faq"] and not drawing["references"]  # a quiz and a table
+    assert drawing["introduction"]
+    assert not loads_plotly(client, "/")
+    assert client.get("/lessons/no-such-lesson", headers=HTML).status_code == 404
+    assert not loads_plotly(client, "/lessons/no-such-lesson")
