@@ -41,7 +41,7 @@ from app.web.fragments import ask, costs, quiz
 from app.web.observability import AccessLogMiddleware, Metrics
 from app.web.rate_limits import RateLimiter
 from app.web.security import SecurityHeadersMiddleware
-from app.web.static_files import CachedStaticFiles, StaticUrl
+from app.web.static_files import CachedStaticFiles, ImportMap, StaticUrl
 
 STATIC_DIR = REPO_ROOT / "static"
 TEMPLATES_DIR = REPO_ROOT / "templates"
@@ -79,7 +79,10 @@ def _templates(settings: Settings) -> Jinja2Templates:
     """The Jinja environment, with what every page may show: costs' defaults, spec bounds."""
     templates = Jinja2Templates(directory=TEMPLATES_DIR)
     env = templates.env.globals
-    env["static_url"] = StaticUrl(STATIC_DIR, "/static")
+    static_url = StaticUrl(STATIC_DIR, "/static")
+    env["static_url"] = static_url
+    # Every module's import by its versioned URL (base.html); its hash goes into the CSP.
+    env["import_map"] = ImportMap.of_modules(static_url)
     env["cost_regions"] = regions()
     env["cost_defaults"] = Assumptions.default()
     env["max_steps"] = settings.max_steps
@@ -132,9 +135,12 @@ class PhaseLab(FastAPI):
     """
 
     frame_ancestors = "'self'"
+    script_hashes: tuple[str, ...] = ()  # the inline scripts the CSP allows, by hash
 
     def build_middleware_stack(self) -> ASGIApp:
-        return SecurityHeadersMiddleware(super().build_middleware_stack(), self.frame_ancestors)
+        return SecurityHeadersMiddleware(
+            super().build_middleware_stack(), self.frame_ancestors, self.script_hashes
+        )
 
 
 def _middleware(app: FastAPI, settings: Settings) -> None:
@@ -177,6 +183,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redirect_slashes=False,  # a trailing slash is redirected by app/web/errors.py instead
     )
     app.frame_ancestors = settings.frame_ancestors
+    import_map = services.templates.env.globals["import_map"]
+    assert isinstance(import_map, ImportMap)
+    app.script_hashes = (import_map.csp_source,)  # the only inline script the pages have
     app.state.services = services
     _document_server_limits(app, settings)
     errors.install(app, services.templates)

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 
-def content_security_policy(frame_ancestors: str) -> str:
-    # Scripts only from our own files: no inline script, no eval. Styles allow inline
-    # because Plotly positions its SVG with style attributes; that cannot run code.
+def content_security_policy(frame_ancestors: str, script_hashes: Sequence[str] = ()) -> str:
+    # Scripts only from our own files: no eval, and no inline script but the few named by
+    # their hash (the pages' import map, fixed while the server runs: a nonce per page
+    # would buy nothing for text that never changes). Styles allow inline because Plotly
+    # positions its SVG with style attributes; that cannot run code.
     return "; ".join(
         [
             "default-src 'self'",
-            "script-src 'self'",
+            " ".join(["script-src 'self'", *script_hashes]),
             "style-src 'self' 'unsafe-inline'",
             "img-src 'self' data: blob:",
             "font-src 'self'",
@@ -26,10 +30,12 @@ def content_security_policy(frame_ancestors: str) -> str:
 
 
 class SecurityHeadersMiddleware:
-    def __init__(self, app: ASGIApp, frame_ancestors: str) -> None:
+    def __init__(
+        self, app: ASGIApp, frame_ancestors: str, script_hashes: Sequence[str] = ()
+    ) -> None:
         self.app = app
         self.headers = {
-            "Content-Security-Policy": content_security_policy(frame_ancestors),
+            "Content-Security-Policy": content_security_policy(frame_ancestors, script_hashes),
             "X-Content-Type-Options": "nosniff",
             "Referrer-Policy": "strict-origin-when-cross-origin",
             "Cross-Origin-Opener-Policy": "same-origin",

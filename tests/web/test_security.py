@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from pathlib import Path
 from typing import Any
 
 import pytest
+from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 from starlette.applications import Starlette
 from starlette.responses import PlainTextResponse, StreamingResponse
@@ -134,8 +137,28 @@ def test_every_sort_of_answer_has_the_headers(
     assert response.status_code == status
     assert {name: response.headers.get(name) for name in HEADERS} == HEADERS
     policy = directives(response.headers["content-security-policy"])
-    assert policy["script-src"] == ["'self'"]
+    own, *inline = policy["script-src"]
+    assert own == "'self'"
+    assert all(source.startswith("'sha256-") for source in inline)  # named inline scripts only
     assert policy["frame-ancestors"] == ["'self'"]
+
+
+def sha256_source(text: str) -> str:
+    return f"'sha256-{base64.b64encode(hashlib.sha256(text.encode()).digest()).decode()}'"
+
+
+@pytest.mark.parametrize("path", ["/", "/lessons/introduction", "/lessons/faq", "/lessons/x"])
+def test_the_only_inline_script_is_the_import_map_allowed_by_its_hash(
+    client: TestClient, path: str
+) -> None:
+    response = client.get(path, headers={"Accept": "text/html"})
+    soup = BeautifulSoup(response.text, "html.parser")
+    inline = soup.select("script:not([src])")
+    assert [tag.get("type") for tag in inline] == ["importmap"]
+    # The hash of the element's exact text, as the browser computes it: nothing else runs.
+    policy = directives(response.headers["content-security-policy"])
+    assert policy["script-src"] == ["'self'", sha256_source(inline[0].string or "")]
+    assert "'unsafe-inline'" not in policy["script-src"]
 
 
 def test_answers_made_outside_the_routes_have_the_headers(tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import get_args
@@ -116,3 +117,64 @@ def test_plotly_is_loaded_only_by_pages_that_draw_a_chart(client: TestClient) ->
     assert not loads_plotly(client, "/")
     assert client.get("/lessons/no-such-lesson", headers=HTML).status_code == 404
     assert not loads_plotly(client, "/lessons/no-such-lesson")
+
+
+# -- every module import by a versioned URL ----------------------------------------------
+
+
+def import_map(client: TestClient, path: str) -> dict[str, str]:
+    soup = BeautifulSoup(client.get(path, headers=HTML).text, "html.parser")
+    maps = soup.select('script[type="importmap"]')
+    assert len(maps) == 1, path  # browsers before 2025 read only the first
+    first_module = soup.select_one('script[type="module"]')
+    assert first_module is not None
+    # A map after a module script is ignored: it must come first in the document.
+    assert maps[0].sourceline < first_module.sourceline  # type: ignore[operator]
+    imports: dict[str, str] = json.loads(maps[0].string or "")["imports"]
+    return imports
+
+
+def test_every_page_maps_every_module_to_its_versioned_url(client: TestClient) -> None:
+    modules = sorted(f"/static/js/{p.relative_to(JS).as_posix()}" for p in JS.rglob("*.js"))
+    for path in ["/", "/lessons/introduction", "/lessons/faq", "/lessons/no-such-lesson"]:
+        imports = import_map(client, path)
+        assert sorted(imports) == modules, path
+        for plain, versioned in imports.items():
+            assert versioned.startswith(plain + "?v="), versioned
+    # The page's own module scripts use the same URLs, so each module is loaded once.
+    soup = BeautifulSoup(client.get("/lessons/hardware-and-infrastructure").text, "html.parser")
+    for tag in soup.select("script[type=module][src]"):
+        assert str(tag["src"]) in imports.values()
+
+
+def test_every_import_resolves_to_a_mapped_module_served_for_a_year(client: TestClient) -> None:
+    imports = import_map(client, "/lessons/introduction")
+    imported = {module for script in JS.rglob("*.js") for module in imports_of(script)}
+    # The reader follows imports through modules (recap draws through the cost panel's).
+    assert JS / "lib" / "costs.js" in imports_of(JS / "widgets" / "recap.js")
+    assert len(imported) > 10
+    for module in imported:
+        plain = f"/static/js/{module.relative_to(JS).as_posix()}"
+        assert plain in imports, f"{plain} is imported but not in the import map"
+        response = client.get(imports[plain])
+        assert response.status_code == 200, plain
+        assert response.headers["cache-control"] == "public, max-age=31536000, immutable"
+
+
+def test_pages_hash_no_file_again_once_served(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pages = ["/", "/lessons/introduction", "/lessons/faq", "/lessons/no-such-lesson"]
+    for path in pages:
+        client.get(path, headers=HTML)
+    reads: list[Path] = []
+    real = Path.read_bytes
+
+    def counted(self: Path) -> bytes:
+        reads.append(self)
+        return real(self)
+
+    monkeypatch.setattr(Path, "read_bytes", counted)
+    for path in pages:
+        assert "importmap" in client.get(path, headers=HTML).text
+    assert reads == []
