@@ -102,6 +102,18 @@ def plural(text: str, singular: str, many: str) -> str:
     return f"{text} {singular if text == '1' else many}"
 
 
+_DOLLARS = "USD"
+
+
+def _published_dollars(usd: float) -> str:
+    """A published price to the cent it was given at: "$11", "$2.50", "$0.05", "$0.0021"."""
+    amount = Decimal(repr(usd)).normalize()
+    places = max(0, -int(amount.as_tuple().exponent))
+    if places == 0:
+        return f"${amount:,.0f}"
+    return f"${amount:,.{max(2, places)}f}"
+
+
 def _digits(value: float) -> int:
     """How many significant digits the shortest decimal for value has: 175e9 -> 3, 291.42 -> 5."""
     return max(1, len(Decimal(repr(value)).normalize().as_tuple().digits))
@@ -292,10 +304,15 @@ def format_published(value: float, unit: str) -> str:
     Every digit the source gave is kept ("291.42 t CO2e", "1,720,320 GPU-hours"); no
     "175000000000.0": big round numbers in words ("175 billion parameters", "30.84
     million GPU-hours"), FLOPs and FLOP/s with prefixes or scientific notation as
-    everywhere else ("3.14 x 10^23 FLOP", "24.6 TFLOP/s"), fractions as percentages.
+    everywhere else ("3.14 x 10^23 FLOP", "24.6 TFLOP/s"), fractions as percentages,
+    prices in dollars ("$2.50 per GPU-hour"), a ratio as the bare number ("1.1").
     """
     number = _finite(value, "value")
     digits = _digits(number)
+    if unit == "ratio":  # a pure number, such as a data centre's PUE: "1.1", not "1.1 ratio"
+        return _plain(Decimal(repr(number)), grouping=True)
+    if unit.startswith(f"{_DOLLARS} "):  # a price: "$2.50 per GPU-hour", not "2.5 USD per ..."
+        return f"{_published_dollars(number)}{unit.removeprefix(_DOLLARS)}"
     if unit == "FLOP":
         return format_flops(number, digits)
     if unit == "FLOP/s":

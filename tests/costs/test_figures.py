@@ -167,6 +167,8 @@ X = "\N{MULTIPLICATION SIGN}"
         ("split_google_inference", "60%"),
         ("cpu_watts_per_core", "5 W"),
         ("default_region", "world (region)"),
+        ("h100_price_low", "$2.50 per GPU-hour"),
+        ("gpt3_pue", "1.1"),
     ],
 )
 def test_figure_as_shown(figure_id: str, shown: str) -> None:
@@ -176,7 +178,10 @@ def test_figure_as_shown(figure_id: str, shown: str) -> None:
 @pytest.mark.parametrize("figure", list(FIGURES.values()), ids=list(FIGURES))
 def test_no_figure_is_shown_as_a_raw_float(figure: Figure) -> None:
     assert not re.search(r"\d\.0\b|e[+-]\d|\d{5,}", figure.shown), figure.shown
-    assert figure.shown.endswith(figure.unit) or figure.unit in ("fraction", "region")
+    # Every unit is shown, but for a fraction (a percentage), a region key, a pure ratio,
+    # and a price, whose "USD" becomes a "$" in front: "$2.50 per GPU-hour".
+    unit = figure.unit.removeprefix("USD")
+    assert figure.shown.endswith(unit) or figure.unit in ("fraction", "region", "ratio")
 
 
 def test_published_units_convert() -> None:

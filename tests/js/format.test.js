@@ -18,6 +18,7 @@ import {
   formatProbability,
   formatRatio,
   formatSI,
+  formatShare,
   formatWords,
 } from "../../static/js/lib/format.js";
 
@@ -101,8 +102,21 @@ describe("the browser-only formatters", () => {
     assert.equal(formatCoordinate(0.25), "0.25");
   });
 
+  it("writes a share of a whole without rounding some into all or none", () => {
+    assert.equal(formatShare(600, 600), "100%");
+    assert.equal(formatShare(599, 600), "over 99%"); // formatPercent would say "100%"
+    assert.equal(formatPercent(599 / 600), "100%");
+    assert.equal(formatShare(1, 600), "under 1%");
+    assert.equal(formatShare(0, 600), "0%");
+    assert.equal(formatShare(88, 90), "98%");
+    assert.equal(formatShare(0.9983), "over 99%"); // an accuracy, as a fraction
+    assert.equal(formatShare(1), "100%");
+    assert.equal(formatShare(3, 0), "–");
+    assert.equal(formatShare(7, 5), "–");
+  });
+
   it("shows a dash, never NaN, for a number that is missing", () => {
-    for (const format of [formatCount, formatFlops, formatDuration, formatPercent, formatEnergy, formatNumber]) {
+    for (const format of [formatCount, formatFlops, formatDuration, formatPercent, formatEnergy, formatNumber, formatShare]) {
       assert.equal(format(Number.NaN), "–");
       assert.equal(format(undefined), "–");
       assert.equal(format(Infinity), "–");

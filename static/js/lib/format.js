@@ -180,6 +180,16 @@ export function formatProbability(probability) {
   return formatPercent(probability);
 }
 
+// A share of a whole, as a sentence can say it without rounding a count away: "all" only
+// when every one is ("100%"), "none" only when none is ("0%"); 599 of 600 is "over 99%"
+// (formatPercent would say 100%), 1 of 600 "under 1%", otherwise two figures: "98%".
+// part and whole are counts, or a fraction alone (whole 1): an accuracy of 0.9983.
+export function formatShare(part, whole = 1) {
+  if (!finite(part) || !finite(whole) || whole <= 0 || part < 0 || part > whole) return NO_NUMBER;
+  if (part === whole) return "100%";
+  return formatProbability(part / whole);
+}
+
 // Energy as a person reads it: "0.31 J", "4.2 mJ", "374 J", "2.4 kWh".
 export function formatEnergy(joules) {
   if (!finite(joules)) return NO_NUMBER;
