@@ -1,9 +1,11 @@
-// The hardware widget's pure parts: the drawing grid's geometry and the 8-bit summary.
+// The hardware widget's pure parts: the drawing grid's geometry, what it says about training
+// and the 8-bit summary.
 
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 
-import { agreementText } from "../../static/js/widgets/hardware/shrinking.js";
+import { agreementText, shrinkStatus } from "../../static/js/widgets/hardware/shrinking.js";
+import { trainedStatus, trainedText } from "../../static/js/widgets/hardware/training.js";
 import {
   distanceToSegment,
   drawExampleDigit,
@@ -73,5 +75,36 @@ describe("the 8-bit copy's agreement", () => {
       "The 8-bit copy gives the same answer as the original on 591 of 600 held-out drawings (98%); " +
         "the few that flip sit near the border between two digits.",
     );
+  });
+
+  it("never rounds one flipped answer into 'the same on 100%'", () => {
+    const q = { agreement: 599 / 600, checked_inputs: 600, size_bytes_int8: 17_328, size_bytes_float64: 136_784 };
+    assert.match(agreementText(q), /on 599 of 600 held-out drawings \(over 99%\)/);
+    assert.equal(shrinkStatus(q), "8-bit copy: 13% of the size, over 99% of answers the same.");
+    assert.equal(shrinkStatus({ ...q, agreement: 1 }), "8-bit copy: 13% of the size, every answer the same.");
+  });
+});
+
+describe("what it says about training", () => {
+  const done = {
+    n_parameters: 17_098,
+    inference_flops_per_query: 34_196,
+    final: { val_accuracy: 599 / 600 },
+    totals: { steps: 500, examples_seen: 32_000, flops: 3.4e9, compute_ns: 1.2e9 },
+  };
+
+  it("counts looks at the drawings, never more drawings than the server made", () => {
+    const text = trainedText(done, 2000);
+    assert.equal(
+      text,
+      "The trained model: 17,098 weights. 500 steps, each looking at 64 practice drawings: 32,000 looks in all, " +
+        "so each practice drawing came round again and again. One answer costs 34.2 kFLOP.",
+    );
+    assert.doesNotMatch(text, /32,000 (practice )?drawings/);
+    assert.doesNotMatch(trainedText(done, 50_000), /again and again/);
+  });
+
+  it("gives the accuracy without rounding a miss away", () => {
+    assert.match(trainedStatus(done), /^Trained: it reads over 99% of drawings it never saw correctly\./);
   });
 });

@@ -7,7 +7,7 @@
 
 import { CostPanel } from "../lib/costs.js";
 import { costCounters, noQueries } from "../lib/counters.js";
-import { formatCount, formatDuration, formatFlops, formatPercent } from "../lib/format.js";
+import { formatCount } from "../lib/format.js";
 import { reasonOf } from "../lib/http.js";
 import { recordRun, trainedRun } from "../lib/progress.js";
 import { createRun } from "../lib/runs.js";
@@ -17,6 +17,7 @@ import { mountEvery } from "../lib/mount.js";
 import { BatchingDemo } from "./hardware/batching.js";
 import { DigitReader } from "./hardware/digit-reader.js";
 import { ShrinkDemo } from "./hardware/shrinking.js";
+import { trainedStatus, trainedText } from "./hardware/training.js";
 
 const ACTIONS = ["start", "read", "batch", "shrink"];
 
@@ -99,16 +100,9 @@ export class HardwareWidget {
       },
     });
     this.run = { runId, done };
-    const t = done.totals;
     setPhase(this.root, "inference", "Phase 2: inference (model frozen)");
-    setStatus(
-      this.root,
-      `Trained: it reads ${formatPercent(done.final.val_accuracy)} of drawings it never saw correctly. ` +
-        `Training took ${formatFlops(t.flops)} and ${formatDuration(t.compute_ns)} of compute.`,
-    );
-    this.root.querySelector("[data-role=trained]").textContent =
-      `The trained model: ${formatCount(done.n_parameters)} weights; ${formatCount(t.steps)} steps over ` +
-      `${formatCount(t.examples_seen)} practice drawings. One answer costs ${formatFlops(done.inference_flops_per_query)}.`;
+    setStatus(this.root, trainedStatus(done));
+    this.root.querySelector("[data-role=trained]").textContent = trainedText(done, spec.n_samples);
     recordRun(this.lesson, {
       kind: "hardware",
       model: "digits",

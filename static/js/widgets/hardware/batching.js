@@ -1,7 +1,7 @@
 // One question, or a thousand at once: the server times the model's arithmetic for one
 // drawing and for 1,000 in one call, and the same 1,000 asked one call at a time.
 
-import { formatCount, formatDuration, formatRatio } from "../../lib/format.js";
+import { formatAbout, formatCount, formatDuration, formatRatio } from "../../lib/format.js";
 import { postJson } from "../../lib/http.js";
 import { baseLayout, CLASS_COLOURS, PLOT_CONFIG, themeColours } from "../../lib/plot.js";
 import { recordRun } from "../../lib/progress.js";
@@ -11,14 +11,18 @@ import { HardwarePart } from "./part.js";
 const BATCH_SIZES = [1, 1000];
 const INSTANT_S = 0.1; // Nielsen: a response within 0.1 s feels instant
 
+// A measured rate wobbles from one press to the next: three figures say all it knows
+// ("63,200", not "63,199").
+const perSecond = formatAbout;
+
 function timingRow(t) {
   const row = element("tr");
   const name = element("th", "", t.inputs === 1 ? "1 question" : `${formatCount(t.inputs)} questions`);
   name.scope = "row";
   row.append(name);
   for (const [label, text] of [
-    ["Answers per second, one call", formatCount(t.one_call_per_second)],
-    ["Answers per second, one at a time", t.inputs === 1 ? "the same: one question is one call" : formatCount(t.separate_calls_per_second)],
+    ["Answers per second, one call", perSecond(t.one_call_per_second)],
+    ["Answers per second, one at a time", t.inputs === 1 ? "the same: one question is one call" : perSecond(t.separate_calls_per_second)],
     ["Each answer waits", formatDuration(t.waits_ns)],
   ]) {
     const cell = element("td", "", text);
@@ -32,8 +36,8 @@ function summary(one, many) {
   const gain = many.one_call_per_second / many.separate_calls_per_second;
   return (
     `${formatCount(many.inputs)} questions asked one at a time came out at ` +
-    `${formatCount(many.separate_calls_per_second)} answers per second; in one batch, at ` +
-    `${formatCount(many.one_call_per_second)}: ${formatRatio(gain)} times as many. ` +
+    `about ${perSecond(many.separate_calls_per_second)} answers per second; in one batch, at about ` +
+    `${perSecond(many.one_call_per_second)}: ${formatRatio(gain)} times as many. ` +
     `But in the batch every answer waits for the whole batch, ${formatDuration(many.waits_ns)}, ` +
     `where one question alone waited ${formatDuration(one.waits_ns)}. ` +
     (many.waits_ns < INSTANT_S * 1e9
@@ -79,9 +83,9 @@ export class BatchingDemo extends HardwarePart {
         x: bars.map((b) => b[0]),
         y: bars.map((b) => b[1]),
         marker: { color: bars.map((b) => b[2]) },
-        text: bars.map((b) => formatCount(b[1])),
+        text: bars.map((b) => perSecond(b[1])),
         textposition: "auto",
-        hovertemplate: "%{y:,.0f} answers per second<extra></extra>",
+        hovertemplate: "%{text} answers per second<extra></extra>",
       }],
       layout({ yaxis: { title: { text: "answers per second" }, gridcolor: colours.grid, rangemode: "tozero" } }),
       PLOT_CONFIG,

@@ -1,7 +1,7 @@
 // Shrinking to 8-bit "for a phone": the server rounds every weight of the trained model to
 // an 8-bit number (no new training), then asks both models the same held-out drawings.
 
-import { formatCount, formatDuration, formatNumber, formatPercent } from "../../lib/format.js";
+import { formatCount, formatDuration, formatNumber, formatPercent, formatShare } from "../../lib/format.js";
 import { postJson } from "../../lib/http.js";
 import { recordRun } from "../../lib/progress.js";
 import { element, setStatus } from "../../lib/widget.js";
@@ -24,14 +24,27 @@ function sizeRow([name, bytes], original) {
 }
 
 // How often the 8-bit copy agrees with the original, once, without repeating the count.
+// The share never rounds 599 of 600 up to "100%" beside a count that says otherwise.
 export function agreementText(q) {
   const n = formatCount(q.checked_inputs);
-  const same = Math.round(q.agreement * q.checked_inputs);
+  const same = sameAnswers(q);
   if (same === q.checked_inputs) return `The 8-bit copy gives the same answer as the original on all ${n} held-out drawings.`;
   return (
     `The 8-bit copy gives the same answer as the original on ${formatCount(same)} of ${n} held-out drawings ` +
-    `(${formatPercent(q.agreement)}); the few that flip sit near the border between two digits.`
+    `(${formatShare(same, q.checked_inputs)}); the few that flip sit near the border between two digits.`
   );
+}
+
+// How many of the checked drawings got the same answer (the server sends the share).
+function sameAnswers(q) {
+  return Math.round(q.agreement * q.checked_inputs);
+}
+
+// The status line: the size and the agreement, each in the fewest honest words.
+export function shrinkStatus(q) {
+  const same = sameAnswers(q);
+  const agree = same === q.checked_inputs ? "every answer the same" : `${formatShare(same, q.checked_inputs)} of answers the same`;
+  return `8-bit copy: ${formatPercent(q.size_bytes_int8 / q.size_bytes_float64)} of the size, ${agree}.`;
 }
 
 function timesText(q) {
@@ -63,10 +76,7 @@ export class ShrinkDemo extends HardwarePart {
     this.el("agreement").textContent = agreementText(q);
     this.el("shrink-times").textContent = timesText(q);
     this.el("shrink-result").hidden = false;
-    setStatus(
-      this.host.root,
-      `8-bit copy: ${formatPercent(q.size_bytes_int8 / original)} of the size, ${formatPercent(q.agreement)} of answers the same.`,
-    );
+    setStatus(this.host.root, shrinkStatus(q));
     recordRun(this.host.lesson, {
       kind: "quantize",
       run_id: runId,
