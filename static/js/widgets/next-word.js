@@ -3,6 +3,7 @@
 // let it carry on writing. The life cycle (start, reset, counters, costs) is
 // lib/trained-widget.js; every number shown comes from the server's events and answers.
 
+import { ratioText, setCounter } from "../lib/counters.js";
 import { formatCount, formatDuration, formatFlops, formatNumber, formatProbability } from "../lib/format.js";
 import { reasonOf } from "../lib/http.js";
 import { baseLayout, CLASS_COLOURS, PLOT_CONFIG, themeColours } from "../lib/plot.js";
@@ -194,6 +195,15 @@ export class NextWordWidget extends TrainedWidget {
 
   prompt() {
     return this.askForm.elements.prompt.value;
+  }
+
+  // Training against one next-word guess, the answer the cost panel prices too, so the two
+  // say the same count. A continuation is several guesses, one per added word: set against
+  // "the last one" it would give a second, smaller count for the same sentence.
+  countAnswer(flops, computeNs) {
+    super.countAnswer(flops, computeNs);
+    const one = this.run && this.run.inference_flops_per_query;
+    if (one) setCounter(this.root, "ratio", ratioText(this.training, one, "a next-word guess"));
   }
 
   async ask(body, target, render) {

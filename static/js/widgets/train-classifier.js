@@ -4,7 +4,7 @@
 // (htmx posts the ask form to /widgets/runs/<id>/ask).
 
 import { setCounter } from "../lib/counters.js";
-import { formatCount, formatPercent } from "../lib/format.js";
+import { formatCount, formatShare } from "../lib/format.js";
 import {
   askedTrace,
   classPoints,
@@ -22,6 +22,9 @@ import { setStatus } from "../lib/widget.js";
 import { mountEvery } from "../lib/mount.js";
 
 const ASKED = 4; // the map's trace of the reader's questions
+// A point of the loss chart as a person reads it: Plotly's own label would give the loss to
+// six or more figures ("0.2314567") and a huge diverging loss in SI letters ("1.2G").
+const LOSS_HOVER = "step %{x:,}: %{y:.3~r}<extra>%{fullData.name}</extra>";
 
 export class TrainClassifierWidget extends TrainedWidget {
   constructor(root) {
@@ -112,7 +115,8 @@ export class TrainClassifierWidget extends TrainedWidget {
   }
 
   summary(data) {
-    return `: held-out accuracy ${formatPercent(data.final.val_accuracy)}.`;
+    // A share, so 599 right of 600 reads "over 99%", never a rounded "100%".
+    return `: held-out accuracy ${formatShare(data.final.val_accuracy)}.`;
   }
 
   record(data) {
@@ -154,8 +158,8 @@ export class TrainClassifierWidget extends TrainedWidget {
     Plotly.react(
       this.lossChart,
       [
-        { x: [], y: [], mode: "lines", name: "training loss", line: { color: CLASS_COLOURS[0], width: 2 } },
-        { x: [], y: [], mode: "lines", name: "held-out loss", line: { color: CLASS_COLOURS[1], width: 2, dash: "dash" } },
+        { x: [], y: [], mode: "lines", name: "training loss", line: { color: CLASS_COLOURS[0], width: 2 }, hovertemplate: LOSS_HOVER },
+        { x: [], y: [], mode: "lines", name: "held-out loss", line: { color: CLASS_COLOURS[1], width: 2, dash: "dash" }, hovertemplate: LOSS_HOVER },
       ],
       baseLayout(colours, {
         xaxis: { title: { text: "training step" }, gridcolor: colours.grid, rangemode: "tozero" },

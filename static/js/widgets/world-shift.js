@@ -5,7 +5,7 @@
 
 import { CostPanel } from "../lib/costs.js";
 import { addAnswers, costCounters, noQueries } from "../lib/counters.js";
-import { formatCount, formatDuration, formatFlops, formatPercent } from "../lib/format.js";
+import { formatCount, formatDuration, formatFlops, formatPercent, formatShare } from "../lib/format.js";
 import { classPoints, dotsTrace, drawEmptyMap, hollowTrace, mapLayout, surfaceTrace } from "../lib/map.js";
 import { CLASS_COLOURS, PLOT_CONFIG, themeColours } from "../lib/plot.js";
 import { recordAnswers, recordRun, trainedRun } from "../lib/progress.js";
@@ -22,8 +22,9 @@ function share(part, whole) {
   return whole > 0 ? formatPercent(part / whole) : "–";
 }
 
+// Shares of dots answered right never round a miss away: 89 of 90 is "99%", never "100%".
 function rightText(right, total) {
-  return `${formatPercent(right / total)} (${formatCount(right)} of ${formatCount(total)})`;
+  return `${formatShare(right, total)} (${formatCount(right)} of ${formatCount(total)})`;
 }
 
 export class WorldShiftWidget {
@@ -199,7 +200,7 @@ export class WorldShiftWidget {
     setPhase(this.root, "inference", "Phase 2: inference (model frozen)");
     setStatus(
       this.root,
-      `Trained: ${formatPercent(final.val_accuracy)} of the held-out dots right, after ` +
+      `Trained: ${formatShare(final.val_accuracy)} of the held-out dots right, after ` +
         `${formatCount(old.done.totals.steps)} steps (${formatDuration(old.done.totals.compute_ns)} of compute). ` +
         "Now change the world (step 2).",
     );
@@ -226,8 +227,8 @@ export class WorldShiftWidget {
     const before = this.old.done.final.val_accuracy;
     setStatus(
       this.root,
-      `The world moved. The same model now gets ${formatPercent(result.right / result.total)} of the new ` +
-        `world's held-out dots right (it got ${formatPercent(before)} in the world it learned).`,
+      `The world moved. The same model now gets ${formatShare(result.right, result.total)} of the new ` +
+        `world's held-out dots right (it got ${formatShare(before)} in the world it learned).`,
     );
     this.costs.recalculate();
   }
@@ -251,7 +252,7 @@ export class WorldShiftWidget {
     const same = accuracies.every((a) => a === this.oldOnNew.right / this.oldOnNew.total);
     this.root.querySelector("[data-role=asking-note]").textContent =
       `${formatCount(n)} more questions, in ${this.asked.rounds} rounds: right ` +
-      `${accuracies.map(formatPercent).join(", ")} in the last ${accuracies.length}. ` +
+      `${accuracies.map((a) => formatShare(a)).join(", ")} in the last ${accuracies.length}. ` +
       (same ? "The same as before, every round. " : "") +
       (unchanged
         ? `The fingerprint is still ${last.fingerprint}: answering questions never changes the weights.`
@@ -274,7 +275,7 @@ export class WorldShiftWidget {
     setPhase(this.root, "inference", "Inference: the fine-tuned model");
     setStatus(
       this.root,
-      `Fine-tuned: ${formatPercent(run.done.final.val_accuracy)} of the new world's held-out dots right, ` +
+      `Fine-tuned: ${formatShare(run.done.final.val_accuracy)} of the new world's held-out dots right, ` +
         `after only ${formatCount(run.done.totals.steps)} steps. Compare with training from scratch (step 5).`,
     );
     this.compare();
@@ -293,7 +294,7 @@ export class WorldShiftWidget {
     setPhase(this.root, "inference", "Inference: the model trained from scratch");
     setStatus(
       this.root,
-      `Trained from scratch: ${formatPercent(run.done.final.val_accuracy)} of the new world's held-out dots right, ` +
+      `Trained from scratch: ${formatShare(run.done.final.val_accuracy)} of the new world's held-out dots right, ` +
         `after ${formatCount(run.done.totals.steps)} steps.`,
     );
     this.compare();
@@ -321,8 +322,8 @@ export class WorldShiftWidget {
     this.root.querySelector("[data-role=compare-summary]").textContent =
       `Fine-tuning took ${share(t.flops, s.flops)} of the arithmetic of training from scratch ` +
       `(${share(t.compute_ns, s.compute_ns)} of its measured compute time) and got ` +
-      `${formatPercent(this.tuned.done.final.val_accuracy)} right against ` +
-      `${formatPercent(this.scratch.done.final.val_accuracy)}.`;
+      `${formatShare(this.tuned.done.final.val_accuracy)} right against ` +
+      `${formatShare(this.scratch.done.final.val_accuracy)}.`;
   }
 
   // ---- drawing -----------------------------------------------------------------------
