@@ -1,8 +1,52 @@
 // Presenter mode for meetings: large type, one idea per screen, arrow keys to page.
 // Each "##" section of a lesson is a slide; a slide with a demo gets "s" to start it.
 // Reachable from every page with the Present button or the "p" key; Escape leaves.
+//
+// A demo is too much for one projector screen, so in presenter mode its slide is paged in
+// screens: first the demo itself (charts, counters, the ask form), then its secondary parts
+// (settings, tables, the cost panel), each on a screen of its own. The widget keeps its DOM:
+// the screen's name goes on it as data-screen, and present.css shows and lays out that
+// screen's parts. Text slides are fitted to the screen: the largest type that fits, in one
+// column or two.
+
+import { SURFACE_SCALE, SURFACE_SCALE_DARK, themeColours, themeLayout } from "./lib/plot.js";
 
 const PARAM = "present";
+
+// The screens of each kind of demo, in paging order: name (present.css keys its rules on
+// it), label (for the presenter's screen list), needs: a selector that must match inside
+// the widget for the screen to have anything to show (the cost panel's parts come and go
+// as the server answers), and opens: folded <details> that this screen shows opened.
+const COSTS = [
+  { name: "costs", label: "costs", needs: "[data-role=cost-form]" },
+  { name: "receipt", label: "receipt", needs: "[data-role=costs] .receipt", opens: ".cost-details" },
+  { name: "models", label: "real models", needs: "[data-role=costs] .scale-up", opens: ".cost-details" },
+];
+const DEMO = { name: "demo", label: "demo" };
+const SCREENS = {
+  "train-classifier": [DEMO, { name: "settings", label: "settings", needs: "[data-role=controls]" }, ...COSTS],
+  "query-model": [DEMO, { name: "api", label: "the API", needs: ".qm-api" }, ...COSTS],
+  "break-even": [DEMO, ...COSTS],
+  scaling: [DEMO, { name: "diverge", label: "too high", needs: ".diverge" }, { name: "resource", label: "the table", needs: ".resource" }, ...COSTS],
+  hardware: [DEMO, { name: "batch", label: "batching", needs: ".hw-part:nth-of-type(2)" }, { name: "shrink", label: "8-bit", needs: ".hw-part:nth-of-type(3)" }, ...COSTS],
+  "world-shift": [DEMO, { name: "compare", label: "compare", needs: ".ws-compare" }, ...COSTS],
+  "next-word": [DEMO, { name: "write", label: "keep writing", needs: "[data-role=continue-form]" }, ...COSTS],
+  "serve-users": [DEMO, { name: "who", label: "who pays", needs: ".su-who" }, ...COSTS],
+  "blind-spot": [DEMO, { name: "scores", label: "scores", needs: ".bs-scores" }, ...COSTS],
+  recap: [DEMO, ...COSTS],
+};
+
+// The quiz shows one question per screen: the current one is marked for present.css.
+const CURRENT_QUESTION = "presentCurrent";
+
+function screensOf(widget) {
+  if (!widget) return [];
+  if (widget.dataset.widget === "quiz") {
+    return [...widget.querySelectorAll("form.question")].map((form, i) => ({ name: "question", label: `question ${i + 1}`, form }));
+  }
+  const screens = SCREENS[widget.dataset.widget] || [DEMO];
+  return screens.filter((screen) => !screen.needs || widget.querySelector(screen.needs));
+}
 
 function slides() {
   return [...document.querySelectorAll("article [data-slide], main > [data-slide]")];
@@ -26,7 +70,20 @@ function buildSlides() {
   }
 }
 
-function show(index) {
+function widgetOf(slide) {
+  return slide ? slide.querySelector(":scope > [data-widget]") : null;
+}
+
+function current() {
+  return Number(document.body.dataset.currentSlide || 0);
+}
+
+function currentScreen() {
+  return Number(document.body.dataset.currentScreen || 0);
+}
+
+// screen: an index into the slide's screens, or "last" (paging backwards into a demo).
+function show(index, screen = 0) {
   const all = slides();
   const target = Math.max(0, Math.min(all.length - 1, index));
   all.forEach((slide, i) => {
@@ -35,7 +92,11 @@ function show(index) {
   document.body.dataset.currentSlide = String(target);
   const counter = document.querySelector("[data-role=slide-counter]");
   if (counter) counter.textContent = `${target + 1} / ${all.length}`;
-  const heading = all[target]?.querySelector("h1, h2, h3");
+  const slide = all[target];
+  const widget = widgetOf(slide);
+  showScreen(widget, screen === "last" ? screensOf(widget).length - 1 : screen);
+  if (slide && !widget) fitText(slide);
+  const heading = slide?.querySelector("h1, h2, h3");
   if (heading) {
     heading.tabIndex = -1;
     heading.focus({ preventScroll: true });
@@ -43,35 +104,147 @@ function show(index) {
   window.scrollTo(0, 0);
 }
 
-function current() {
-  return Number(document.body.dataset.currentSlide || 0);
+function showScreen(widget, index) {
+  const screens = screensOf(widget);
+  const at = Math.max(0, Math.min(screens.length - 1, index));
+  document.body.dataset.currentScreen = String(at);
+  listScreens(screens, at);
+  if (!widget) return;
+  const screen = screens[at];
+  widget.dataset.screen = screen.name;
+  unfold(widget, screen);
+  for (const form of widget.querySelectorAll("form.question")) {
+    if (form === screen.form) form.dataset[CURRENT_QUESTION] = "";
+    else delete form.dataset[CURRENT_QUESTION];
+  }
+  // The charts on this screen were drawn at another size, or hidden: fit them to it now.
+  requestAnimationFrame(() => refreshCharts(widget));
+}
+
+// Opens the details this screen shows, and folds again the ones opened for another screen.
+function unfold(widget, screen) {
+  for (const details of widget.querySelectorAll("details[data-present-opened]")) {
+    details.open = false;
+    delete details.dataset.presentOpened;
+  }
+  if (!screen.opens) return;
+  for (const details of widget.querySelectorAll(screen.opens)) {
+    if (details.open) continue;
+    details.open = true;
+    details.dataset.presentOpened = "";
+  }
+}
+
+// The presenter's list of the demo's screens, beside the slide counter: where they are and
+// what comes next (each is a button, for a mouse).
+function listScreens(screens, at) {
+  const tools = document.querySelector(".header-tools");
+  if (!tools) return;
+  let list = tools.querySelector("[data-role=slide-screens]");
+  if (!list) {
+    list = document.createElement("span");
+    list.className = "present-screens";
+    list.dataset.role = "slide-screens";
+    list.setAttribute("aria-label", "Screens of this demo");
+    tools.prepend(list);
+  }
+  list.replaceChildren(
+    ...(screens.length > 1 ? screens : []).map((screen, i) => {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.textContent = screen.label;
+      if (i === at) button.setAttribute("aria-current", "step");
+      button.addEventListener("click", () => showScreen(widgetOf(slides()[current()]), i));
+      return button;
+    }),
+  );
+}
+
+// ---- text slides: the largest type that fits, in one column or two ---------------------
+
+// Each step is one present.css rule ([data-fit="n"]); the first that fits the screen is kept.
+const FIT_STEPS = 6;
+
+function fitText(slide) {
+  for (let step = 0; step < FIT_STEPS; step++) {
+    slide.dataset.fit = String(step);
+    if (slide.scrollHeight <= window.innerHeight) return;
+  }
+}
+
+// ---- charts: the presenter's theme and type, at the size of their screen ----------------
+
+function refreshCharts(root) {
+  const Plotly = globalThis.Plotly;
+  if (!Plotly || !root) return;
+  const colours = themeColours();
+  const patch = themeLayout(colours);
+  const scale = colours.dark ? SURFACE_SCALE_DARK : SURFACE_SCALE;
+  for (const chart of root.querySelectorAll(".js-plotly-plot")) {
+    if (!chart.offsetParent || !chart.layout) continue; // hidden: refreshed when shown
+    if (chart.layout.font?.size !== patch["font.size"] || chart.layout.paper_bgcolor !== patch.paper_bgcolor) {
+      Plotly.relayout(chart, patch);
+      const heatmaps = chart.data.flatMap((trace, i) => (trace.type === "heatmap" ? [i] : []));
+      if (heatmaps.length) Plotly.restyle(chart, { colorscale: [scale] }, heatmaps);
+    }
+    Plotly.Plots.resize(chart);
+  }
+}
+
+// ---- entering, leaving, paging -----------------------------------------------------------
+
+function presentButtons(pressed) {
+  for (const button of document.querySelectorAll("[data-action=present]")) {
+    button.setAttribute("aria-pressed", String(pressed));
+  }
 }
 
 export function enter() {
   buildSlides();
   document.body.classList.add("presenting");
+  presentButtons(true);
   const url = new URL(window.location.href);
   url.searchParams.set(PARAM, "1");
   history.replaceState(null, "", url);
-  show(current());
+  show(current(), currentScreen());
 }
 
 export function leave() {
   document.body.classList.remove("presenting");
+  presentButtons(false);
   for (const slide of slides()) slide.hidden = false;
+  const list = document.querySelector("[data-role=slide-screens]");
+  if (list) list.replaceChildren();
   const url = new URL(window.location.href);
   url.searchParams.delete(PARAM);
   history.replaceState(null, "", url);
+  requestAnimationFrame(() => refreshCharts(document.querySelector("main")));
 }
 
 function startDemo() {
-  const slide = slides()[current()];
-  const start = slide && slide.querySelector("[data-action=start], [data-action=primary]");
+  const widget = widgetOf(slides()[current()]);
+  if (!widget) return;
+  showScreen(widget, 0);
+  const start = widget.querySelector("[data-action=start], [data-action=primary]");
   if (start && !start.disabled) start.click();
 }
 
 function nextPage(link) {
   if (link) window.location.href = `${link.getAttribute("href")}?${PARAM}=1`;
+}
+
+function forward() {
+  const widget = widgetOf(slides()[current()]);
+  if (currentScreen() < screensOf(widget).length - 1) showScreen(widget, currentScreen() + 1);
+  else if (current() >= slides().length - 1) nextPage(document.querySelector("a[rel=next]"));
+  else show(current() + 1);
+}
+
+function back() {
+  const widget = widgetOf(slides()[current()]);
+  if (currentScreen() > 0) showScreen(widget, currentScreen() - 1);
+  else if (current() === 0) nextPage(document.querySelector("a[rel=prev]"));
+  else show(current() - 1, "last");
 }
 
 document.addEventListener("keydown", (event) => {
@@ -80,20 +253,48 @@ document.addEventListener("keydown", (event) => {
   const presenting = document.body.classList.contains("presenting");
   if (event.key === "p" && !presenting) return enter();
   if (!presenting) return;
-  const count = slides().length;
   if (["ArrowRight", "PageDown", " "].includes(event.key)) {
     event.preventDefault();
-    if (current() >= count - 1) nextPage(document.querySelector("a[rel=next]"));
-    else show(current() + 1);
+    forward();
   } else if (["ArrowLeft", "PageUp"].includes(event.key)) {
     event.preventDefault();
-    if (current() === 0) nextPage(document.querySelector("a[rel=prev]"));
-    else show(current() - 1);
+    back();
   } else if (event.key === "Escape" || event.key === "p") {
     leave();
   } else if (event.key === "s") {
     startDemo();
   }
+});
+
+// A demo started from another of its screens (its settings) is watched on the first.
+document.addEventListener("click", (event) => {
+  if (!document.body.classList.contains("presenting") || currentScreen() === 0) return;
+  const widget = event.target.closest("[data-widget]");
+  if (widget && event.target.closest("[data-action=start]")) showScreen(widget, 0);
+});
+
+// The cost panel swaps in new parts as the server answers: a screen may appear (the
+// receipt), the details this screen opened are new and folded, and the charts drawn on a
+// hidden screen are fitted when that screen is shown.
+document.addEventListener("htmx:afterSwap", () => {
+  if (!document.body.classList.contains("presenting")) return;
+  const widget = widgetOf(slides()[current()]);
+  const screens = screensOf(widget);
+  listScreens(screens, currentScreen());
+  if (widget && screens[currentScreen()]) {
+    unfold(widget, screens[currentScreen()]);
+    requestAnimationFrame(() => refreshCharts(widget));
+  }
+});
+
+let resizing = null;
+window.addEventListener("resize", () => {
+  if (!document.body.classList.contains("presenting")) return;
+  cancelAnimationFrame(resizing);
+  resizing = requestAnimationFrame(() => {
+    const slide = slides()[current()];
+    if (slide && !widgetOf(slide)) fitText(slide);
+  });
 });
 
 for (const button of document.querySelectorAll("[data-action=present]")) {

@@ -4,10 +4,38 @@ export const CLASS_COLOURS = ["#1f77b4", "#ff7f0e"]; // blue and orange
 export const SURFACE_SCALE = [[0, "#c6dbef"], [0.5, "#f7f7f7"], [1, "#fdd0a2"]];
 export const SURFACE_SCALE_DARK = [[0, "#16324f"], [0.5, "#2b2b2b"], [1, "#5a3510"]];
 export const PLOT_CONFIG = { displayModeBar: false, responsive: true };
+const FONT_SIZE = 13;
+
+// Presenter mode (static/js/present.js) puts the class on <body>: charts then use its light
+// projector theme (present.css sets the colours) and type sized for the back of a room.
+export function presenting() {
+  return typeof document !== "undefined" && Boolean(document.body?.classList.contains("presenting"));
+}
+
+// Chart type in presenter mode: three quarters of the slides' body type (present.css sizes
+// the root font by the screen), so tick labels and legends read from the back of a room.
+export function presenterFontSize() {
+  return Math.round(0.75 * parseFloat(getComputedStyle(document.documentElement).fontSize));
+}
+
+// The part of a layout that follows presenter mode, as Plotly.relayout paths: present.js
+// applies it to the charts already drawn when the mode is toggled, and baseLayout to every
+// new one. Axes grow their margins to fit the larger labels.
+export function themeLayout(colours = themeColours()) {
+  const patch = {
+    "font.size": presenting() ? presenterFontSize() : FONT_SIZE,
+    "font.color": colours.text,
+    paper_bgcolor: colours.paper,
+    plot_bgcolor: colours.paper,
+  };
+  if (presenting()) Object.assign(patch, { "xaxis.automargin": true, "yaxis.automargin": true });
+  return patch;
+}
+
 
 export function themeColours() {
   const style = getComputedStyle(document.documentElement);
-  const dark = window.matchMedia("(prefers-color-scheme: dark)").matches;
+  const dark = !presenting() && window.matchMedia("(prefers-color-scheme: dark)").matches;
   return {
     dark,
     text: style.getPropertyValue("--text").trim() || (dark ? "#eee" : "#222"),
@@ -17,15 +45,27 @@ export function themeColours() {
 }
 
 export function baseLayout(colours, extra) {
-  return {
+  const layout = {
     margin: { l: 48, r: 12, t: 12, b: 24 },
     paper_bgcolor: colours.paper,
     plot_bgcolor: colours.paper,
-    font: { color: colours.text, size: 13 },
+    font: { color: colours.text, size: FONT_SIZE },
     showlegend: true,
     legend: { orientation: "h", x: 0, y: -0.3, yanchor: "top" },
     ...extra,
   };
+  return presenting() ? withPaths(layout, themeLayout(colours)) : layout;
+}
+
+// layout with each dotted path of patch ("xaxis.automargin") set, as Plotly.relayout would.
+function withPaths(layout, patch) {
+  for (const [path, value] of Object.entries(patch)) {
+    const keys = path.split(".");
+    let node = layout;
+    for (const key of keys.slice(0, -1)) node = node[key] = { ...(node[key] || {}) };
+    node[keys.at(-1)] = value;
+  }
+  return layout;
 }
 
 // Coalesces redraws: the items pushed during one animation frame reach draw(items) together,
