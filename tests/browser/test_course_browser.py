@@ -1,9 +1,11 @@
-"""Moving through the course in Chromium: progress, presenter mode, the quiz and the recap."""
+"""Moving through the course in Chromium: progress, presenter mode and the quiz.
+
+The recap (lessons 12 and 13) has its own file, test_widget_recap.py."""
 
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import ConsoleLog
 from tests.conftest import LiveServer
@@ -80,27 +82,3 @@ def test_the_quiz_answers_first_then_explains(
     link = first.locator(".verdict a")
     expect(link).to_have_attribute("href", "/lessons/what-inference-looks-like")
     assert console.errors == []
-
-
-def test_the_recap_trains_for_a_newcomer_then_adds_up_their_runs(
-    browser: Browser, module_server: LiveServer
-) -> None:
-    context = browser.new_context()
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.goto(module_server.url + "/lessons/takeaways")
-    expect(page.locator("[data-role=empty]")).to_be_visible()
-    page.click("[data-role=empty] [data-action=start]")
-    expect(page.locator("[data-role=filled]")).to_be_visible(timeout=20_000)
-    expect(page.locator("[data-role=runs] tr")).to_have_count(1)
-    expect(page.locator("[data-role=evidence] li").first).to_contain_text("you trained 1 model")
-    expect(page.locator("[data-role=costs] .receipt li").first).to_be_visible(timeout=10_000)
-    # The conclusion's receipt, in the same browser, uses the same runs.
-    page.goto(module_server.url + "/lessons/conclusion")
-    expect(page.locator("[data-role=filled]")).to_be_visible()
-    expect(page.locator("[data-role=costs] .ratio")).to_contain_text("Training used as much energy")
-    page.click("[data-action=forget]")
-    expect(page.locator("[data-role=empty]")).to_be_visible()
-    assert errors == []
-    context.close()
