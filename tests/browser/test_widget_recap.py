@@ -195,6 +195,9 @@ def test_the_conclusion_adds_the_course_up_as_n_runs_never_as_one_model(
     energy = widget.locator("[data-role=training-energy]")
     watts = widget.locator("[name=watts]")
     expect(energy).to_have_text(f"about {format_energy(seconds * float(watts.input_value()))}")
+    folded = widget.locator("details:has([name=watts]):not([open]) > summary")
+    if folded.count():  # the assumptions may sit behind a disclosure
+        folded.click()
     watts.fill("50")
     expect(energy).to_have_text(f"about {format_energy(seconds * 50)}")
     # The cost panel beneath prices all that training, and nothing in it is "your model".
