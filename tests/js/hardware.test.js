@@ -4,6 +4,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 
+import { decadeTicks } from "../../static/js/widgets/hardware/batching.js";
 import { agreementText, shrinkStatus } from "../../static/js/widgets/hardware/shrinking.js";
 import { trainedStatus, trainedText } from "../../static/js/widgets/hardware/training.js";
 import {
@@ -106,5 +107,15 @@ describe("what it says about training", () => {
 
   it("gives the accuracy without rounding a miss away", () => {
     assert.match(trainedStatus(done), /^Trained: it reads over 99% of drawings it never saw correctly\./);
+  });
+});
+
+describe("the wait chart's axis", () => {
+  it("labels each power of ten as a duration, covering both bars", () => {
+    assert.deepEqual(decadeTicks([24_400, 18.1e6]), {
+      tickvals: [10, 100, 1000, 10_000, 100_000],
+      ticktext: ["10 µs", "100 µs", "1 ms", "10 ms", "100 ms"],
+    });
+    assert.deepEqual(decadeTicks([]), {});
   });
 });

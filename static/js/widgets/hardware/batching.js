@@ -46,6 +46,19 @@ function summary(one, many) {
   );
 }
 
+// One labelled tick per power of ten, written as a duration ("10 µs", "1 ms"): Plotly's own
+// log ticks say "10k" for ten thousand microseconds and label the minor ticks "2" and "5".
+// The chart plots microseconds; waitsNs are the bars' heights in nanoseconds.
+export function decadeTicks(waitsNs) {
+  const us = waitsNs.filter((w) => w > 0).map((w) => w / 1e3);
+  if (!us.length) return {};
+  const low = Math.floor(Math.log10(Math.min(...us)));
+  const high = Math.ceil(Math.log10(Math.max(...us)));
+  const tickvals = [];
+  for (let power = low; power <= high; power += 1) tickvals.push(10 ** power);
+  return { tickvals, ticktext: tickvals.map((v) => formatDuration(v * 1e3)) };
+}
+
 export class BatchingDemo extends HardwarePart {
   async run() {
     const { runId } = await this.host.ensureTrained();
@@ -87,7 +100,7 @@ export class BatchingDemo extends HardwarePart {
         textposition: "auto",
         hovertemplate: "%{text} answers per second<extra></extra>",
       }],
-      layout({ yaxis: { title: { text: "answers per second" }, gridcolor: colours.grid, rangemode: "tozero" } }),
+      layout({ yaxis: { title: { text: "answers per second" }, gridcolor: colours.grid, rangemode: "tozero", tickformat: "," } }), // "50,000", not "50k"
       PLOT_CONFIG,
     );
     const waits = [["1 question<br>alone", one.waits_ns], [`in a batch<br>of ${n}`, many.waits_ns]];
@@ -102,7 +115,7 @@ export class BatchingDemo extends HardwarePart {
         textposition: "auto",
         hovertemplate: "each answer waits %{text}<extra></extra>",
       }],
-      layout({ yaxis: { type: "log", title: { text: "wait, µs (log scale)" }, gridcolor: colours.grid } }),
+      layout({ yaxis: { type: "log", title: { text: "wait (log scale)" }, gridcolor: colours.grid, ...decadeTicks(waits.map((w) => w[1])) } }),
       PLOT_CONFIG,
     );
   }
