@@ -31,6 +31,10 @@ def main() -> None:
         page.on("console", lambda m: print("console:", m.type, m.text))
         page.goto(args.url)
         if not args.no_train:
+            # Lesson 1 folds its settings; open them to pick the fast pace.
+            page.evaluate(
+                "() => document.querySelectorAll('details.settings').forEach(d => d.open = true)"
+            )
             page.select_option("[name=speed]", "fast")
             page.click("[data-action=start]")
             page.wait_for_selector("[data-role=inference]:not([hidden])", timeout=30_000)

@@ -18,6 +18,10 @@ from app.runs.specs import DigitsSpec, LanguageSpec, LinearSpec, MlpSpec
 
 NOTICE = Field(min_length=1, max_length=300, description="What the reader should notice.")
 
+# Whether a part of a widget starts open or behind a disclosure: a lesson about the whole
+# idea folds what a lesson about the details keeps open.
+Folding = Literal["shown", "folded"]
+
 
 class MlpPreset(MlpSpec):
     """A classifier run spec; the model is implied."""
@@ -50,6 +54,12 @@ class TrainClassifierWidget(_Demo):
 
     kind: Literal["train-classifier"]
     preset: MlpPreset = Field(default_factory=MlpPreset)
+    settings: Folding = Field(
+        "shown", description="'folded' keeps the run's settings behind a disclosure."
+    )
+    assumptions: Folding = Field(
+        "folded", description="'shown' opens the cost assumptions (watts, grid, price, use)."
+    )
 
 
 class QueryModelWidget(_Demo):

@@ -111,7 +111,8 @@ class CostView:
     assumed: dict[str, str] = field(default_factory=dict)
 
 
-ESTIMATES = ("Energy (our estimate)", "CO2 (our estimate)", "Money (our estimate)")
+# Row labels stay one word: the caption says all three are our estimates, and from what.
+ESTIMATES = ("Energy", "CO2", "Money")
 
 
 def _cost_cells(cost: Cost | None) -> tuple[str, str, str]:

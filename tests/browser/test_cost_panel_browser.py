@@ -53,9 +53,13 @@ def test_changing_an_assumption_updates_the_panel_and_the_address(
     expect(page.locator("[data-role=inference]")).to_be_visible(timeout=20_000)
     page.wait_for_timeout(300)
     before = page.locator(ENERGY).inner_text()
+    summary = page.locator("[data-role=assumed]")
+    expect(summary).to_contain_text("Assumptions: 5 W, the World grid")
+    summary.click()  # folded behind the line that says them
     page.fill("[name=watts]", "50")
     page.locator("[name=watts]").dispatch_event("change")
     expect(page.locator(ENERGY)).not_to_have_text(before)
+    expect(summary).to_contain_text("Assumptions: 50 W, the World grid")
     assert "watts=50" in page.url
     # A shared link opens with the same assumptions.
     page.goto(page.url)

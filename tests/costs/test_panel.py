@@ -36,7 +36,7 @@ def test_before_any_question_inference_shows_a_dash() -> None:
 
 def test_a_frozen_run_with_answers_gets_the_whole_story() -> None:
     view = build(MeasuredRun.model_validate(FROZEN))
-    energy = cells(view.rows)["Energy (our estimate)"]
+    energy = cells(view.rows)["Energy"]
     assert energy[0] == "0.35 J"  # 70 ms at 5 W, worked by hand
     assert energy[1] == "100 µJ"  # one answer: 40 µs / 2 questions at 5 W
     assert energy[2] == "100 J"  # a million of them
@@ -59,7 +59,7 @@ def test_each_assumption_changes_only_what_depends_on_it() -> None:
     watts = cells(build(MeasuredRun.model_validate({**FROZEN, "watts": 50})).rows)
     region = cells(build(MeasuredRun.model_validate({**FROZEN, "region": "france"})).rows)
     price = cells(build(MeasuredRun.model_validate({**FROZEN, "price_per_hour": 5})).rows)
-    e, c, m = "Energy (our estimate)", "CO2 (our estimate)", "Money (our estimate)"
+    e, c, m = "Energy", "CO2", "Money"
     assert watts[e] != base[e] and watts[c] != base[c] and watts[m] == base[m]
     assert region[e] == base[e] and region[c] != base[c] and region[m] == base[m]
     assert price[e] == base[e] and price[c] == base[c] and price[m] != base[m]

@@ -2,6 +2,7 @@
 // model, in Python); this sends what the widget counted and measured, at most every
 // REFRESH_MS while training, and draws the charts of the fragment that comes back.
 
+import { formatCount } from "./format.js";
 import { baseLayout, CLASS_COLOURS, PLOT_CONFIG, themeColours } from "./plot.js";
 
 const REFRESH_MS = 2000; // live while training, not chatty
@@ -24,9 +25,37 @@ export class CostPanel {
     // Wire the form's hx- attributes now: a widget may ask for estimates while it mounts,
     // before htmx's own pass over the page (processing twice is harmless).
     htmx.process(this.form);
-    this.form.addEventListener("change", () => this.shareAssumptions());
+    this.form.addEventListener("change", () => {
+      this.shareAssumptions();
+      this.describeAssumptions();
+    });
     this.target.addEventListener("htmx:afterSwap", () => this.drawCharts());
-    if (this.restoreAssumptions()) this.recalculate();
+    // The charts wait in a closed disclosure, drawn at no width: size them once it opens.
+    // ("toggle" does not bubble, hence the capture.)
+    this.target.addEventListener(
+      "toggle",
+      (event) => {
+        if (!event.target.open) return;
+        for (const chart of event.target.querySelectorAll(".js-plotly-plot")) Plotly.Plots.resize(chart);
+      },
+      true,
+    );
+    if (this.restoreAssumptions()) {
+      this.describeAssumptions();
+      this.recalculate();
+    }
+  }
+
+  // The folded assumptions' one line says what they are now, not what they were.
+  describeAssumptions() {
+    const summary = this.form.querySelector("[data-role=assumed]");
+    if (!summary) return;
+    const e = this.form.elements;
+    const region = e.region.selectedOptions[0]?.textContent.split(" (")[0] ?? e.region.value;
+    const answers = Number(e.answers.value);
+    const use = Number.isInteger(answers) && answers > 0 ? `${formatCount(answers)} answers` : "a number of answers";
+    summary.textContent =
+      `Assumptions: ${Number(e.watts.value)} W, the ${region} grid, $${Number(e.price_per_hour.value).toFixed(2)} per core-hour, ${use} (change them)`;
   }
 
   recalculate() {
@@ -35,6 +64,7 @@ export class CostPanel {
     for (const [name, value] of Object.entries({ run_id: "", ...this.counters() })) {
       if (this.form.elements[name]) this.form.elements[name].value = String(value);
     }
+    this.describeAssumptions(); // a widget may set the answers to price (break-even's slider)
     htmx.trigger(this.form, "recalc");
   }
 

@@ -311,7 +311,7 @@ export class BreakEvenWidget {
     const layout = baseLayout(colours, {
       margin: { l: 64, r: 12, t: 8, b: 48 },
       xaxis: { type: "log", range: [0, MAX_EXPONENT], title: { text: "questions answered" }, gridcolor: colours.grid, fixedrange: true },
-      yaxis: { type: "log", title: { text: "energy, Wh (estimate)" }, gridcolor: colours.grid, fixedrange: true, exponentformat: "power" },
+      yaxis: { type: "log", title: { text: "energy, Wh (our estimate)" }, gridcolor: colours.grid, fixedrange: true, exponentformat: "power" },
       legend: { orientation: "h", x: 0, y: 1.02, yanchor: "bottom" }, // above: clear of the axis title
       shapes: [{ type: "line", xref: "x", yref: "paper", x0: n, x1: n, y0: 0, y1: 1, line: { color: colours.text, width: 1.5, dash: "dot" } }],
     });
