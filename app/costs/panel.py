@@ -125,11 +125,26 @@ def _cost_cells(cost: Cost | None) -> tuple[str, str, str]:
     )
 
 
+def _one_answer_cells(side: SideBySide | None) -> tuple[str, str, str]:
+    """One answer's CO2 and money are too small to picture (nanograms, millionths of a
+    cent), so they are said per million answers too, or only so where one would read
+    "less than $0.000001"."""
+    if side is None:
+        return _cost_cells(None)
+    one, million = side.per_answer, side.million_answers
+    money = format_money(one.money_usd)
+    per_million = f"{format_money(million.money_usd)} per million"
+    return (
+        format_energy(one.energy_joules),
+        f"{format_co2(one.co2_grams)}; {format_co2(million.co2_grams)} per million",
+        per_million if money.startswith("less than") else f"{money}; {per_million}",
+    )
+
+
 def _rows(training: Cost, side: SideBySide | None, answers: int) -> list[Row]:
     """Energy, CO2 and money of training, of one answer and of ``answers`` answers."""
-    one = side.per_answer if side else None
     many = side.answers(answers) if side else None
-    columns = [_cost_cells(training), _cost_cells(one), _cost_cells(many)]
+    columns = [_cost_cells(training), _one_answer_cells(side), _cost_cells(many)]
     return [Row(label, *(column[i] for column in columns)) for i, label in enumerate(ESTIMATES)]
 
 

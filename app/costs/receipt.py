@@ -84,10 +84,13 @@ def _answer_lines(side: SideBySide) -> list[str]:
     if by_time is None:
         lines = [f"{answer}, too quick for the clock to measure its time."]
     else:
+        million = side.million_answers
         lines = [
             f"{answer} and {format_duration(per_query.compute_seconds)} asked on its own "
             f"(the middle of {side.answer_timings} timings), about "
-            f"{format_energy(per_query.energy_joules)}."
+            f"{format_energy(per_query.energy_joules)}; a million such answers would use "
+            f"{format_energy(million.energy_joules)}, emit {format_co2(million.co2_grams)} of "
+            f"CO2 and cost {format_money(million.money_usd)}."
         ]
     if by_flops is not None and by_time is not None:
         lines.append(

@@ -40,6 +40,10 @@ def test_a_frozen_run_with_answers_gets_the_whole_story() -> None:
     assert energy[0] == "0.35 J"  # 70 ms at 5 W, worked by hand
     assert energy[1] == "100 µJ"  # one answer: 40 µs / 2 questions at 5 W
     assert energy[2] == "100 J"  # a million of them
+    # One answer's money and CO2 are too small to picture alone: said per million answers.
+    money, co2 = cells(view.rows)["Money"], cells(view.rows)["CO2"]
+    assert money[1] == "$0.00028 per million"  # 20 s of computing at $0.05 an hour
+    assert co2[1].endswith("; 0.0131 g per million")  # 100 J = 2.78e-5 kWh x 473 g
     # 26e6 / 716 = 36,312.8: the 36,313th answer reaches training; by time 70 ms / 20 µs.
     assert view.ratio is not None and "arithmetic as 36,313 answers" in view.ratio
     assert "computing time (so energy, CO2 and money) as 3,500 answers" in view.ratio

@@ -52,6 +52,8 @@ def test_receipt_compares_answers_to_training() -> None:
         f"Answering one question took 2,300 arithmetic operations and 12 {MU}s asked on its "
         "own (the middle of 31 timings)"
     ) in text
+    # A million answers: 60 J, 60 J = 1.667e-5 kWh x 473 g = 7.88 mg; 12 s x $0.05/h = $0.00017
+    assert "a million such answers would use 60 J, emit 7.88 mg of CO2 and cost $0.00017" in text
     # 26.4e6 / 2,300 = 11,478.3: the 11,479th answer reaches training; 0.309 J / 60 uJ = 5,150
     assert "as much arithmetic as 11,479 answers" in text
     assert "money as 5,150 answers" in text

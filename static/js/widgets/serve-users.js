@@ -198,7 +198,8 @@ export class ServeUsersWidget {
     }
     if (money) {
       this.el("who-train-money").textContent = money[0];
-      this.el("who-user-money").textContent = `${money[1]} per user (${money[2]} for these ${n})`;
+      // The one-answer cell is said per million answers where one answer is too small to read.
+      this.el("who-user-money").textContent = `${money[1]} (for these ${n}: ${money[2]})`;
     }
   }
 
