@@ -1,17 +1,21 @@
 // Scaling: each button trains a real run from the current settings with one thing doubled,
-// then plots its measured compute time against its counted arithmetic. A run with a far
-// too high learning rate diverges, and restarting it pays the same compute again. Every
-// number shown comes from the server (the run's `done`/`diverged` totals, or a predict call).
+// then every run on the chart is timed again, a few times, taking turns (scaling/timing.js),
+// and the chart shows each run's fastest compute time beside its counted arithmetic. A run
+// with a far too high learning rate diverges, and restarting it pays the same compute
+// again. Every number shown comes from the server (the run's `done`/`diverged` totals, the
+// replays' `done` totals, or a predict call).
 
 import { CostPanel } from "../lib/costs.js";
-import { addAnswers, costCounters, noQueries } from "../lib/counters.js";
+import { addAnswers, costCounters, noQueries, ratioText } from "../lib/counters.js";
 import { formatCount, formatDuration, formatFlops, formatPercent, formatProbability, formatRatio } from "../lib/format.js";
 import { recordRun } from "../lib/progress.js";
 import { ask, createRun } from "../lib/runs.js";
-import { followRun, trainQuietly } from "../lib/stream.js";
+import { followRun } from "../lib/stream.js";
 import { actionButtons, setAriaDisabled, setPhase, setStatus } from "../lib/widget.js";
 import { mountEvery } from "../lib/mount.js";
 import { describe, drawScalingChart } from "./scaling/chart.js";
+import { renderRuns } from "./scaling/table.js";
+import { ROUNDS, timeTogether } from "./scaling/timing.js";
 
 const MAX_SAMPLES = 2000; // the run spec's limit on dots
 const MAX_UNITS = 64; // the run spec's limit on units per layer
@@ -61,6 +65,7 @@ export class ScalingWidget {
     this.buttons.diverge.addEventListener("click", () => this.diverge(false));
     this.buttons["diverge-again"].addEventListener("click", () => this.diverge(true));
     this.root.querySelector("[data-role=bad-rate]").textContent = String(BAD_LEARNING_RATE);
+    for (const element of this.root.querySelectorAll("[data-role=rounds]")) element.textContent = String(ROUNDS);
     this.costs = new CostPanel(root, () => this.costCounters());
     this.busy = false;
     this.clear();
@@ -71,10 +76,10 @@ export class ScalingWidget {
   clear() {
     const hadRuns = Boolean(this.runs && this.runs.length);
     this.spec = { ...this.preset };
-    this.runs = []; // finished runs, in order: {label, spec, done, answer}
+    this.runs = []; // finished runs, in order: {label, spec, done, answer, runId, frames, timeNs}
     this.wasted = null; // the diverged attempts: {spec, attempts, flops, compute_ns, data}
     this.answers = 0;
-    this.rows.replaceChildren(this.emptyRow());
+    renderRuns(this.rows, this.runs);
     this.root.querySelector("[data-role=diverge-result]").replaceChildren();
     this.buttons["diverge-again"].hidden = true;
     setPhase(this.root, "ready", "Ready");
@@ -83,15 +88,6 @@ export class ScalingWidget {
     this.draw();
     this.refreshButtons();
     if (hadRuns) this.costs.recalculate(); // the page arrives with the empty panel rendered
-  }
-
-  emptyRow() {
-    const row = document.createElement("tr");
-    row.className = "empty";
-    const cell = row.insertCell();
-    cell.colSpan = 7;
-    cell.textContent = "No runs yet: press a button above.";
-    return row;
   }
 
   refreshButtons() {
@@ -149,19 +145,27 @@ export class ScalingWidget {
   }
 
   // Trains one run to the end and asks it one question; false (with a message) if it failed.
+  // Its training is its first timing: it takes its turn in the rounds that time every run
+  // on the chart again (see scaling/timing.js).
   async train(label, spec) {
     setPhase(this.root, "training", `Training: ${label}`);
     setStatus(this.root, `Training ${describe(spec)}…`);
     try {
       const { run_id: runId } = await createRun(spec);
-      const { done } = await trainQuietly(runId, {
-        onFrame: (frame) => {
-          setStatus(this.root, `Training ${describe(spec)}: step ${formatCount(frame.step)} of ${formatCount(spec.steps)}…`);
+      const runs = [...this.runs, { label, spec, runId }];
+      const ids = [...new Set(runs.map((run) => run.runId))]; // the same spec, the same run
+      const timed = await timeTogether(ids, {
+        onTiming: (round, i) => {
+          const which = runs.findIndex((run) => run.runId === ids[i]) + 1;
+          setStatus(this.root, `Timing every run on the chart, taking turns: round ${round + 1} of ${ROUNDS}, run ${formatCount(which)}…`);
         },
       });
-      const answer = await ask(runId, { inputs: [QUESTION] });
+      const byId = new Map(ids.map((id, i) => [id, timed[i]]));
+      const run = runs[runs.length - 1];
+      Object.assign(run, { done: byId.get(runId).done, answer: await ask(runId, { inputs: [QUESTION] }) });
+      for (const each of runs) each.timeNs = byId.get(each.runId).ns;
       this.answers += 1;
-      this.runs.push({ label, spec, done, answer, runId });
+      this.runs = runs;
     } catch (error) {
       setPhase(this.root, "ready", "Ready");
       setStatus(this.root, error.message);
@@ -176,20 +180,21 @@ export class ScalingWidget {
     const before = this.runs.length > 1 ? this.runs[this.runs.length - 2] : null;
     const t = run.done.totals;
     setPhase(this.root, "inference", "Trained: model frozen");
-    let text = `Run ${this.runs.length} (${run.label}): ${formatFlops(t.flops)} in ${formatDuration(t.compute_ns)} of compute.`;
+    let text =
+      `Run ${this.runs.length} (${run.label}): ${formatFlops(t.flops)} in ${formatDuration(run.timeNs)} of compute ` +
+      `(timed ${ROUNDS} times beside every run on the chart, each stretch of steps at its fastest).`;
     if (before && run.label !== "start") {
-      const b = before.done.totals;
-      const flopsRatio = t.flops / b.flops;
-      const timeRatio = t.compute_ns / b.compute_ns;
-      text += ` Against the run before: arithmetic ${times(t.flops, b.flops)}, time ${times(t.compute_ns, b.compute_ns)}.`;
+      const flopsRatio = t.flops / before.done.totals.flops;
+      const timeRatio = run.timeNs / before.timeNs;
+      text += ` Against the run before: arithmetic ${times(t.flops, before.done.totals.flops)}, time ${times(run.timeNs, before.timeNs)}.`;
       if (timeRatio < 1) {
-        text += " (The time went down: this server is shared, so measured times wobble from run to run. The count of arithmetic does not.)";
+        text += " (The time went down even so: other work on the shared server slowed the smaller run's timings more. The count of arithmetic cannot wobble.)";
       } else if (timeRatio < flopsRatio * 0.6) {
         text += " The time grew less than the arithmetic: in a model this tiny, much of each step is bookkeeping rather than sums.";
       }
     }
     setStatus(this.root, text);
-    this.addRow(run);
+    renderRuns(this.rows, this.runs); // every row again: each run was timed again
     this.draw();
     this.fillResourceTable();
     this.costs.recalculate();
@@ -201,36 +206,13 @@ export class ScalingWidget {
       hidden: run.spec.hidden,
       steps: t.steps,
       flops: t.flops,
-      compute_ns: t.compute_ns,
+      compute_ns: run.timeNs,
       n_parameters: run.done.n_parameters,
       flops_per_answer: run.answer.flops,
       answer_compute_ns: run.answer.compute_ns,
       val_accuracy: run.done.final.val_accuracy,
       fingerprint: run.done.fingerprint,
     });
-  }
-
-  addRow(run) {
-    if (this.rows.querySelector(".empty")) this.rows.replaceChildren();
-    const t = run.done.totals;
-    const row = document.createElement("tr");
-    const cells = [
-      ["Run", `${this.runs.length}. ${run.label}`],
-      ["Data (dots)", formatCount(run.spec.n_samples)],
-      ["Parameters", formatCount(run.done.n_parameters)],
-      ["Steps", formatCount(t.steps)],
-      ["Arithmetic (FLOPs)", formatFlops(t.flops)],
-      ["Compute time", formatDuration(t.compute_ns)],
-      ["Held-out accuracy", formatPercent(run.done.final.val_accuracy)],
-    ];
-    for (const [label, text] of cells) {
-      const cell = document.createElement(label === "Run" ? "th" : "td");
-      if (label === "Run") cell.scope = "row";
-      cell.dataset.label = label;
-      cell.textContent = text;
-      row.append(cell);
-    }
-    this.rows.append(row);
   }
 
   // ---- diverging -------------------------------------------------------------------------
@@ -329,15 +311,15 @@ export class ScalingWidget {
     const cls = a.predictions[0];
     set("train-flops", formatFlops(t.flops));
     set("answer-flops", formatFlops(a.flops));
-    set("train-time", formatDuration(t.compute_ns));
+    set("train-time", formatDuration(run.timeNs));
     set("answer-time", formatDuration(a.compute_ns));
     set("train-count", `${formatCount(this.runs.length)} finished ${this.runs.length === 1 ? "run" : "runs"} on this page`);
     set("answer-count", `${formatCount(this.answers)} ${this.answers === 1 ? "question" : "questions"}, one per run`);
     set("train-purpose", `learned the pattern: ${formatPercent(run.done.final.val_accuracy)} of unseen dots right`);
     set("answer-purpose", `said “${CLASS_NAMES[cls] ?? cls}” for the spot (${QUESTION.join(", ")}), ${formatProbability(a.probabilities[0][cls])} sure`);
-    ratio.textContent =
-      `Training took as much arithmetic as ${formatCount(t.flops / a.flops)} answers like this one, ` +
-      `and as much compute time as ${formatCount(t.compute_ns / Math.max(a.compute_ns, 1))}.`;
+    // The cost panel's count (answersToMatch), so the two never differ by one; its time count
+    // is the panel's, from answers timed on their own, so it is not said twice.
+    ratio.textContent = ratioText(t, a.flops, "this one");
     yours.textContent =
       a.compute_ns < 1e6
         ? `Your model answered in ${formatDuration(a.compute_ns)}: microseconds, thousandths of a millisecond.`
@@ -352,13 +334,14 @@ export class ScalingWidget {
     // The latest run, and the one question asked of it.
     const queries = noQueries();
     addAnswers(queries, 1, run.answer.flops, run.answer.compute_ns);
-    return costCounters({ training: run.done.totals, nParameters: run.done.n_parameters, frozen: true, queries });
+    const training = { ...run.done.totals, compute_ns: run.timeNs }; // the fastest timing, as in the table
+    return costCounters({ training, nParameters: run.done.n_parameters, frozen: true, queries });
   }
 
   // ---- the chart -------------------------------------------------------------------------------
 
   draw() {
-    drawScalingChart(this.chart, this.runs, this.wasted);
+    drawScalingChart(this.chart, this.runs, this.wasted, ROUNDS);
   }
 }
 
