@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 
@@ -38,7 +39,7 @@ def test_the_comparison_has_both_phases_and_where_they_meet(client: TestClient) 
     assert a["watts"] == {"value": 5.0, "unit": "W", "source": "our assumption"}
     assert a["region"] == "world" and a["grid"]["source"] == "Ember 2025"
     # Energy is time x watts; CO2 is energy x the grid's intensity.
-    assert training["energy_j"] == training["compute_ns"] / 1e9 * 5.0
+    assert training["energy_j"] == pytest.approx(training["compute_ns"] / 1e9 * 5.0)
     assert abs(training["co2_g"] - training["energy_j"] / 3.6e6 * a["grid"]["value"]) < 1e-15
 
 
@@ -58,7 +59,7 @@ def test_assumptions_change_only_what_depends_on_them(client: TestClient) -> Non
     base = costs(client, run_id)
     hot = costs(client, run_id, watts=700, region="france", price_per_hour=3)
     assert hot["training"]["compute_ns"] == base["training"]["compute_ns"]
-    assert hot["training"]["energy_j"] == base["training"]["energy_j"] * 140
+    assert hot["training"]["energy_j"] == pytest.approx(base["training"]["energy_j"] * 140)
     assert hot["break_even_answers"] == base["break_even_answers"]
     assert hot["assumptions"]["watts"]["source"] is None  # the reader's own choice
     assert hot["assumptions"]["grid"]["value"] < base["assumptions"]["grid"]["value"]
