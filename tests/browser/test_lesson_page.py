@@ -86,14 +86,14 @@ def test_the_answer_matches_the_api(page: Page, module_server: LiveServer) -> No
         "speed": "normal",
         "pace": "watch",
         "seed": 7,
-        "learning_rate": 0.01,
+        "learning_rate": 0.1,
         "dataset": "moons",
         "hidden": [16, 16],
         "n_samples": 300,
         "noise": 0.15,
         "batch_size": 32,
         "activation": "tanh",
-        "optimizer": "adam",
+        "optimizer": "sgd",
     }
     run_id = httpx.post(f"{module_server.url}/api/runs", json=spec).json()["run_id"]
     body = httpx.post(

@@ -1,13 +1,14 @@
 """Lesson 2's experiments, replayed through the engine, show what the lesson says they show.
 
-The lesson gives each experiment as a row of a table whose columns are the widget's control
-labels ("Pattern", "Dots", ...); the widget block's preset supplies every field the reader
-cannot set (the optimizer, the noise, the batch size). A run is a pure function of its
-spec, so replaying a row here gives the reader's run exactly. Each experiment is checked
-on the preset's seed and on the seeds the lesson tells the reader to try.
+The lesson gives each experiment as a list item: its name in bold, then the controls to
+set, by the widget's own labels ("Set Pattern to **spiral**, Dots to **40**, ..."). The
+widget block's preset supplies every field the reader cannot set (the optimizer, the
+noise, the batch size). A run is a pure function of its spec, so replaying an experiment
+here gives the reader's run exactly. Each experiment is checked on the preset's seed and
+on the seeds the lesson tells the reader to try.
 
-Nothing below restates a row: the rows are read from the lesson file, so a change to a
-preset that breaks what the text promises fails here.
+Nothing below restates a setting: they are read from the lesson file, so a change to a
+setting that breaks what the text promises fails here.
 """
 
 from __future__ import annotations
@@ -59,38 +60,29 @@ def preset() -> MlpPreset:
     return widget.preset
 
 
-def cell_text(cells: list[str]) -> list[str]:
-    return [" ".join(cell.split()) for cell in cells]
-
-
-def experiment_table() -> tuple[list[str], dict[str, list[str]]]:
-    """The lesson's table of experiments: its header, and each row by its first cell."""
+def experiments(labels: list[str]) -> dict[str, dict[str, str]]:
+    """The lesson's experiments: for each list item that starts with a bold name and sets
+    controls ("Label to **value**"), its settings by control label, as written."""
     text = Path(lesson().path).read_text(encoding="utf-8")
-    tokens = MarkdownIt("commonmark").enable("table").parse(text)
-    tables: list[list[list[str]]] = []
-    row: list[str] = []
+    setting = re.compile(rf"({'|'.join(map(re.escape, labels))}) to \*\*([^*]+)\*\*")
+    found: dict[str, dict[str, str]] = {}
     inside = False
-    for token in tokens:
-        if token.type in ("table_open", "table_close"):
-            inside = token.type == "table_open"
-            tables += [[]] if inside else []
-        elif token.type == "tr_open":
-            row = []
+    for token in MarkdownIt("commonmark").parse(text):
+        if token.type in ("list_item_open", "list_item_close"):
+            inside = token.type == "list_item_open"
         elif token.type == "inline" and inside:
-            row.append(token.content)
-        elif token.type == "tr_close":
-            tables[-1].append(cell_text(row))
-    found = [t for t in tables if t and t[0][0] == "Experiment"]
-    assert len(found) == 1, "lesson 2 needs one table whose first column is 'Experiment'"
-    header, *rows = found[0]
-    return header, {r[0]: r for r in rows}
+            name = re.match(r"\*\*(.+?)\.\*\*", token.content)
+            settings = {label: " ".join(v.split()) for label, v in setting.findall(token.content)}
+            if name and settings:
+                found[name[1]] = settings
+    return found
 
 
 def seeds() -> list[int]:
     """The preset's seed, and the seeds the lesson tells the reader to try."""
     text = Path(lesson().path).read_text(encoding="utf-8")
-    match = re.search(r"\*\*Seed\*\* to (\d+) or (\d+)", text)
-    assert match, "the lesson names two more seeds to try ('**Seed** to 8 or 9')"
+    match = re.search(r"Seed to \*\*(\d+)\*\* or \*\*(\d+)\*\*", text)
+    assert match, "the lesson names two more seeds to try ('Seed to **8** or **9**')"
     return [preset().seed, int(match[1]), int(match[2])]
 
 
@@ -135,10 +127,8 @@ def setting(control: Tag, shown: str) -> tuple[str, Any]:
     return name, int(number) if name in ("n_samples", "steps", "seed") else number
 
 
-def spec_of(row: list[str], header: list[str], controls: dict[str, Tag], seed: int) -> str:
-    fields = dict(
-        setting(controls[label], shown) for label, shown in zip(header[1:], row[1:], strict=True)
-    )
+def spec_of(settings: dict[str, str], controls: dict[str, Tag], seed: int) -> str:
+    fields = dict(setting(controls[label], shown) for label, shown in settings.items())
     spec = MlpPreset.model_validate({**preset().model_dump(), **fields, "seed": seed})
     return spec.canonical_json()
 
@@ -157,9 +147,9 @@ def replay(spec_json: str) -> tuple[list[Frame], Divergence | None]:
 
 
 def run(name: str, controls: dict[str, Tag], seed: int) -> tuple[list[Frame], Divergence | None]:
-    header, rows = experiment_table()
-    assert name in rows, f"the lesson's table has no row {name!r}"
-    return replay(spec_of(rows[name], header, controls, seed))
+    found = experiments(list(controls))
+    assert name in found, f"the lesson has no experiment {name!r} (it has {sorted(found)})"
+    return replay(spec_of(found[name], controls, seed))
 
 
 def finished(name: str, controls: dict[str, Tag], seed: int) -> list[Frame]:
@@ -178,15 +168,18 @@ def val_loss(frame: Frame) -> float:
     return frame.val_loss
 
 
-def test_the_table_uses_the_widgets_own_labels_and_choices(controls: dict[str, Tag]) -> None:
-    header, rows = experiment_table()
-    assert set(rows) == {TOO_FEW_STEPS, ENOUGH_STEPS, TOO_HIGH, MEMORISING}
-    assert set(header[1:]) <= set(controls), f"columns {header[1:]}, controls {sorted(controls)}"
+def test_each_experiment_sets_the_widgets_own_controls_to_choices_they_offer(
+    controls: dict[str, Tag],
+) -> None:
+    found = experiments(list(controls))
+    assert set(found) == {TOO_FEW_STEPS, ENOUGH_STEPS, TOO_HIGH, MEMORISING}
     assert "Seed" in controls  # the lesson tells the reader to change it
-    for row in rows.values():
-        assert len(row) == len(header)
+    for settings in found.values():
+        # Every control the lesson's experiments differ in is set in each of them, so an
+        # experiment never depends on what the reader left from the one before.
+        assert set(settings) == {"Pattern", "Dots", "Hidden units", "Learning rate", "Steps"}
         for seed in seeds():
-            spec_of(row, header, controls, seed)  # every value is one the control accepts
+            spec_of(settings, controls, seed)  # every value is one the control accepts
 
 
 @pytest.mark.parametrize("position", [0, 1, 2], ids=["preset-seed", "seed-2", "seed-3"])
