@@ -106,12 +106,11 @@ _DOLLARS = "USD"
 
 
 def _published_dollars(usd: float) -> str:
-    """A published price to the cent it was given at: "$11", "$2.50", "$0.05", "$0.0021"."""
+    """A price to the cent, or to every digit published below one: "$11.00", "$2.50",
+    "$0.05", "$0.0021". To the cent even when whole, so a column of prices reads alike."""
     amount = Decimal(repr(usd)).normalize()
-    places = max(0, -int(amount.as_tuple().exponent))
-    if places == 0:
-        return f"${amount:,.0f}"
-    return f"${amount:,.{max(2, places)}f}"
+    places = max(2, -int(amount.as_tuple().exponent))
+    return f"${amount:,.{places}f}"
 
 
 def _digits(value: float) -> int:

@@ -271,7 +271,8 @@ def test_plural_is_singular_only_for_one() -> None:
         (0.0, "t CO2e", "0 t CO2e"),
         (57.0, "", "57"),
         (1.1, "ratio", "1.1"),  # a pure number: "1.1", never "1.1 ratio"
-        (11.0, "USD per GPU-hour", "$11 per GPU-hour"),  # prices in dollars, as people write them
+        (11.0, "USD per GPU-hour", "$11.00 per GPU-hour"),  # in dollars, to the cent: a column
+        (1234.5, "USD per year", "$1,234.50 per year"),  # of prices reads alike
         (2.5, "USD per GPU-hour", "$2.50 per GPU-hour"),
         (0.05, "USD per core-hour", "$0.05 per core-hour"),
         (0.0021, "USD per answer", "$0.0021 per answer"),  # every published digit kept
