@@ -251,7 +251,7 @@ export class WorldShiftWidget {
     const unchanged = last.fingerprint === this.old.done.fingerprint;
     const same = accuracies.every((a) => a === this.oldOnNew.right / this.oldOnNew.total);
     this.root.querySelector("[data-role=asking-note]").textContent =
-      `${formatCount(n)} more questions, in ${this.asked.rounds} rounds: right ` +
+      `${formatCount(n)} more questions, in ${formatCount(this.asked.rounds)} rounds: right ` +
       `${accuracies.map((a) => formatShare(a)).join(", ")} in the last ${accuracies.length}. ` +
       (same ? "The same as before, every round. " : "") +
       (unchanged
