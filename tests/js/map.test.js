@@ -69,6 +69,8 @@ describe("the traces", () => {
     assert.deepEqual(layout.yaxis.range, [-3, 3]);
     assert.equal(layout.yaxis.scaleanchor, "x");
     assert.equal(layout.xaxis.fixedrange, true);
+    assert.equal(layout.xaxis.automargin, false); // automargin would unfix the square scale
+    assert.equal(layout.dragmode, false); // a finger on the map scrolls the page
     assert.equal(layout.hovermode, false);
     assert.equal(layout.showlegend, false);
   });

@@ -13,10 +13,13 @@ export function surfaceAxis([lo, hi], n) {
 }
 
 // options.axis: extra settings for both axes; options.hovermode: "closest" unless given.
+// The margins are fixed (automargin off): the map's tick labels are short, and Plotly's
+// automargin fights the square scale (scaleanchor), stretching the map or unfixing its range.
 export function mapLayout(colours, box, { axis = {}, hovermode = "closest" } = {}) {
+  const fixed = { range: box, constrain: "domain", automargin: false, gridcolor: colours.grid, zeroline: false };
   return baseLayout(colours, {
-    xaxis: { range: box, constrain: "domain", gridcolor: colours.grid, zeroline: false, ...axis },
-    yaxis: { range: box, constrain: "domain", gridcolor: colours.grid, zeroline: false, scaleanchor: "x", ...axis },
+    xaxis: { ...fixed, ...axis },
+    yaxis: { ...fixed, scaleanchor: "x", ...axis },
     hovermode,
     // The map is for asking, not zooming: without a drag mode Plotly leaves touches alone, so
     // a finger sliding over the map scrolls the page instead of drawing a zoom box.
