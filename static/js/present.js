@@ -18,34 +18,55 @@ const PARAM = "present";
 // the widget for the screen to have anything to show (the cost panel's parts come and go
 // as the server answers), and opens: folded <details> that this screen shows opened.
 const COSTS = [
-  { name: "costs", label: "costs", needs: "[data-role=cost-form]" },
+  { name: "costs", label: "costs", needs: "[data-role=cost-form]", opens: "[data-role=cost-form] details" },
   { name: "receipt", label: "receipt", needs: "[data-role=costs] .receipt", opens: ".cost-details" },
   { name: "models", label: "real models", needs: "[data-role=costs] .scale-up", opens: ".cost-details" },
 ];
 const DEMO = { name: "demo", label: "demo" };
 const SCREENS = {
-  "train-classifier": [DEMO, { name: "settings", label: "settings", needs: "[data-role=controls]" }, ...COSTS],
+  "train-classifier": [DEMO, { name: "settings", label: "settings", needs: "[data-role=controls]", opens: "details.settings" }, ...COSTS],
   "query-model": [DEMO, { name: "api", label: "the API", needs: ".qm-api" }, ...COSTS],
   "break-even": [DEMO, ...COSTS],
   scaling: [DEMO, { name: "diverge", label: "too high", needs: ".diverge" }, { name: "resource", label: "the table", needs: ".resource" }, ...COSTS],
-  hardware: [DEMO, { name: "batch", label: "batching", needs: ".hw-part:nth-of-type(2)" }, { name: "shrink", label: "8-bit", needs: ".hw-part:nth-of-type(3)" }, ...COSTS],
+  hardware: [DEMO, { name: "batch", label: "batching", needs: "[data-action=batch]" }, { name: "shrink", label: "8-bit", needs: "[data-action=shrink]" }, ...COSTS],
   "world-shift": [DEMO, { name: "compare", label: "compare", needs: ".ws-compare" }, ...COSTS],
-  "next-word": [DEMO, { name: "write", label: "keep writing", needs: "[data-role=continue-form]" }, ...COSTS],
+  "next-word": [
+    DEMO,
+    { name: "samples", label: "what it learned", needs: ".nw-history" },
+    { name: "write", label: "keep writing", needs: "[data-role=continue-form]" },
+    ...COSTS,
+  ],
   "serve-users": [DEMO, { name: "who", label: "who pays", needs: ".su-who" }, ...COSTS],
-  "blind-spot": [DEMO, { name: "scores", label: "scores", needs: ".bs-scores" }, ...COSTS],
+  "blind-spot": [DEMO, ...COSTS],
   recap: [DEMO, ...COSTS],
 };
 
-// The quiz shows one question per screen: the current one is marked for present.css.
-const CURRENT_QUESTION = "presentCurrent";
+// Paged screens show some of a list's items each, marked for present.css: the quiz one
+// question at a time, a long recap six lessons at a time.
+const CURRENT = "presentCurrent";
+const RECAP_PAGE = 6;
+
+function pages(items, size, name, label) {
+  const out = [];
+  for (let i = 0; i < items.length; i += size) {
+    const page = items.slice(i, i + size);
+    out.push({ name, label: label(i, page.length), current: page });
+  }
+  return out;
+}
 
 function screensOf(widget) {
   if (!widget) return [];
   if (widget.dataset.widget === "quiz") {
-    return [...widget.querySelectorAll("form.question")].map((form, i) => ({ name: "question", label: `question ${i + 1}`, form }));
+    return pages([...widget.querySelectorAll("form.question")], 1, "question", (i) => `question ${i + 1}`);
   }
-  const screens = SCREENS[widget.dataset.widget] || [DEMO];
-  return screens.filter((screen) => !screen.needs || widget.querySelector(screen.needs));
+  const screens = (SCREENS[widget.dataset.widget] || [DEMO]).filter((screen) => !screen.needs || widget.querySelector(screen.needs));
+  const lessons = [...widget.querySelectorAll(".by-lesson > li")];
+  if (widget.dataset.widget === "recap" && lessons.length > RECAP_PAGE) {
+    const runs = pages(lessons, RECAP_PAGE, "runs", (i, n) => `lessons ${i + 1} to ${i + n}`);
+    return [...runs, ...screens.slice(1)];
+  }
+  return screens;
 }
 
 function slides() {
@@ -105,20 +126,48 @@ function show(index, screen = 0) {
 }
 
 function showScreen(widget, index) {
+  markScreen(widget, index);
+  // The charts on this screen were drawn at another size, or hidden: fit them to it now.
+  if (widget) requestAnimationFrame(() => refreshCharts(widget));
+}
+
+// Puts the screen's name on the widget, lists the screens, marks a paged screen's items.
+function markScreen(widget, index) {
   const screens = screensOf(widget);
   const at = Math.max(0, Math.min(screens.length - 1, index));
   document.body.dataset.currentScreen = String(at);
   listScreens(screens, at);
-  if (!widget) return;
+  if (!widget) return unwatch();
   const screen = screens[at];
   widget.dataset.screen = screen.name;
   unfold(widget, screen);
-  for (const form of widget.querySelectorAll("form.question")) {
-    if (form === screen.form) form.dataset[CURRENT_QUESTION] = "";
-    else delete form.dataset[CURRENT_QUESTION];
-  }
-  // The charts on this screen were drawn at another size, or hidden: fit them to it now.
-  requestAnimationFrame(() => refreshCharts(widget));
+  for (const item of widget.querySelectorAll("[data-present-current]")) delete item.dataset[CURRENT];
+  for (const item of screen.current || []) item.dataset[CURRENT] = "";
+  watch(widget);
+}
+
+// A widget changes its parts as it runs: the cost panel swaps in the server's answer (a
+// screen may appear, the details this screen opened are new and folded), the recap
+// redraws its list. The current screen is shown again, as it now is, after each change.
+let watcher = null;
+let watched = null;
+let changed = null;
+
+function watch(widget) {
+  if (watched === widget) return;
+  unwatch();
+  watched = widget;
+  watcher = new MutationObserver((records) => {
+    if (!records.some((record) => [...record.addedNodes].some((node) => node.nodeType === Node.ELEMENT_NODE))) return;
+    cancelAnimationFrame(changed);
+    changed = requestAnimationFrame(() => markScreen(widget, currentScreen()));
+  });
+  watcher.observe(widget, { childList: true, subtree: true });
+}
+
+function unwatch() {
+  if (watcher) watcher.disconnect();
+  watcher = watched = null;
 }
 
 // Opens the details this screen shows, and folds again the ones opened for another screen.
@@ -135,8 +184,8 @@ function unfold(widget, screen) {
   }
 }
 
-// The presenter's list of the demo's screens, beside the slide counter: where they are and
-// what comes next (each is a button, for a mouse).
+// The presenter's list of the demo's screens, beside the slide counter: the current one's
+// name, then one small numbered button per screen (named for a screen reader and on hover).
 function listScreens(screens, at) {
   const tools = document.querySelector(".header-tools");
   if (!tools) return;
@@ -145,19 +194,30 @@ function listScreens(screens, at) {
     list = document.createElement("span");
     list.className = "present-screens";
     list.dataset.role = "slide-screens";
-    list.setAttribute("aria-label", "Screens of this demo");
     tools.prepend(list);
   }
-  list.replaceChildren(
-    ...(screens.length > 1 ? screens : []).map((screen, i) => {
+  const many = screens.length > 1;
+  const name = document.createElement("span");
+  name.className = "present-screen-name";
+  name.textContent = many ? screens[at].label : "";
+  const buttons = document.createElement("span");
+  buttons.setAttribute("role", "group");
+  buttons.setAttribute("aria-label", "Screens of this demo");
+  buttons.replaceChildren(
+    ...(many ? screens : []).map((screen, i) => {
       const button = document.createElement("button");
       button.type = "button";
-      button.textContent = screen.label;
+      button.textContent = String(i + 1);
+      button.title = screen.label;
+      button.setAttribute("aria-label", `screen ${i + 1}: ${screen.label}`);
       if (i === at) button.setAttribute("aria-current", "step");
       button.addEventListener("click", () => showScreen(widgetOf(slides()[current()]), i));
       return button;
     }),
   );
+  list.replaceChildren(...(many ? [name, buttons] : []));
+  // The slide's title keeps clear of these tools, which float over its top right corner.
+  document.body.style.setProperty("--present-tools", `${tools.closest(".site-header")?.offsetWidth || 0}px`);
 }
 
 // ---- text slides: the largest type that fits, in one column or two ---------------------
@@ -187,7 +247,10 @@ function refreshCharts(root) {
       const heatmaps = chart.data.flatMap((trace, i) => (trace.type === "heatmap" ? [i] : []));
       if (heatmaps.length) Plotly.restyle(chart, { colorscale: [scale] }, heatmaps);
     }
-    Plotly.Plots.resize(chart);
+    const drawn = chart._fullLayout || {};
+    if (Math.abs((drawn.width || 0) - chart.clientWidth) > 1 || Math.abs((drawn.height || 0) - chart.clientHeight) > 1) {
+      Plotly.Plots.resize(chart);
+    }
   }
 }
 
@@ -210,7 +273,9 @@ export function enter() {
 }
 
 export function leave() {
+  unwatch();
   document.body.classList.remove("presenting");
+  document.body.style.removeProperty("--present-tools");
   presentButtons(false);
   for (const slide of slides()) slide.hidden = false;
   const list = document.querySelector("[data-role=slide-screens]");
@@ -271,20 +336,6 @@ document.addEventListener("click", (event) => {
   if (!document.body.classList.contains("presenting") || currentScreen() === 0) return;
   const widget = event.target.closest("[data-widget]");
   if (widget && event.target.closest("[data-action=start]")) showScreen(widget, 0);
-});
-
-// The cost panel swaps in new parts as the server answers: a screen may appear (the
-// receipt), the details this screen opened are new and folded, and the charts drawn on a
-// hidden screen are fitted when that screen is shown.
-document.addEventListener("htmx:afterSwap", () => {
-  if (!document.body.classList.contains("presenting")) return;
-  const widget = widgetOf(slides()[current()]);
-  const screens = screensOf(widget);
-  listScreens(screens, currentScreen());
-  if (widget && screens[currentScreen()]) {
-    unfold(widget, screens[currentScreen()]);
-    requestAnimationFrame(() => refreshCharts(widget));
-  }
 });
 
 let resizing = null;
