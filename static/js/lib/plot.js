@@ -44,6 +44,28 @@ export function themeColours() {
   };
 }
 
+// A phone's chart is about 330 px wide and its plot narrower still: an x-axis title longer
+// than this many characters would run past the chart's edges (Plotly centres it and never
+// wraps it), so on a narrow screen it takes two lines.
+const LONG_TITLE = 24;
+const NARROW_SCREEN = "(max-width: 480px)";
+
+// text as one or two lines (Plotly's <br>): broken before its last "(" or after its last
+// comma, when it is long and the screen is narrow.
+export function wrapTitle(text, narrow) {
+  if (!narrow || typeof text !== "string" || text.length <= LONG_TITLE || text.includes("<br>")) return text;
+  const paren = text.lastIndexOf(" (");
+  const at = paren > 0 ? paren : text.lastIndexOf(", ") + 1;
+  if (at <= 0) return text;
+  return `${text.slice(0, at).trimEnd()}<br>${text.slice(at).trimStart()}`;
+}
+
+function narrowTitle(axis) {
+  const text = axis.title?.text;
+  const narrow = typeof window !== "undefined" && Boolean(window.matchMedia?.(NARROW_SCREEN).matches);
+  return text ? { ...axis, title: { ...axis.title, text: wrapTitle(text, narrow) } } : axis;
+}
+
 export function baseLayout(colours, extra) {
   const layout = {
     margin: { l: 48, r: 12, t: 12, b: 24 },
@@ -51,8 +73,14 @@ export function baseLayout(colours, extra) {
     plot_bgcolor: colours.paper,
     font: { color: colours.text, size: FONT_SIZE },
     showlegend: true,
-    legend: { orientation: "h", x: 0, y: -0.3, yanchor: "top" },
+    // The legend sits in a row above the plot: below it, it met the x axis's title as soon
+    // as a phone's narrow chart wrapped the ticks or the legend.
+    legend: { orientation: "h", x: 0, xanchor: "left", y: 1, yanchor: "bottom" },
     ...extra,
+    // Each axis grows the margin to fit its tick labels and title, so nothing is cut or
+    // drawn over at 360 px; a widget's margins are the least it gets.
+    xaxis: narrowTitle({ automargin: true, ...extra?.xaxis }),
+    yaxis: { automargin: true, ...extra?.yaxis },
   };
   return presenting() ? withPaths(layout, themeLayout(colours)) : layout;
 }
