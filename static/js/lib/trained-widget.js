@@ -120,6 +120,9 @@ export class TrainedWidget {
 
   pause() {
     this.stream.close();
+    // Frames already received but not yet drawn go on screen now, so the step named below
+    // is the one the chart and the counters show, not a few frames behind them.
+    this.redraws.flush();
     this.costs.stop();
     setPhase(this.root, "paused", "Paused");
     const step = this.training ? this.training.steps : 0;
