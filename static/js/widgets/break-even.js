@@ -10,8 +10,8 @@ import { CostPanel } from "../lib/costs.js";
 import { costCounters } from "../lib/counters.js";
 import { formatAbout, formatCount, formatDuration, formatEnergy, formatFlops } from "../lib/format.js";
 import { baseLayout, CLASS_COLOURS, PLOT_CONFIG, themeColours } from "../lib/plot.js";
-import { recordRun } from "../lib/progress.js";
-import { createRun, readCosts } from "../lib/runs.js";
+import { recordAnswers, recordRun } from "../lib/progress.js";
+import { ask, createRun, readCosts } from "../lib/runs.js";
 import { trainQuietly } from "../lib/stream.js";
 import { setAriaDisabled, setPhase, setStatus } from "../lib/widget.js";
 import { mountEvery } from "../lib/mount.js";
@@ -117,10 +117,14 @@ export class BreakEvenWidget {
     this.busy = true;
     setAriaDisabled(this.startButton, true);
     try {
+      if (this.perAnswer) {
+        await this.askOne();
+        return;
+      }
       if (!this.training) await this.train();
       await this.measure();
       this.controls.disabled = false;
-      this.startButton.textContent = "Measure an answer again";
+      this.startButton.textContent = "Ask it one question";
       this.costs.recalculate();
     } catch (error) {
       setStatus(this.root, error.message);
@@ -159,6 +163,20 @@ export class BreakEvenWidget {
       this.root,
       `Trained in ${formatDuration(this.training.compute_ns)} of compute; one answer takes about ` +
         `${formatDuration(a.compute_ns)}. Now choose how many questions it answers.`,
+    );
+  }
+
+  // One real question, timed as it happens: the reader sees a single timing wobble around
+  // the comparison's middle one, which is why the comparison takes the middle of many.
+  async askOne() {
+    const point = [Math.random() * 4 - 2, Math.random() * 4 - 2];
+    const answer = await ask(this.runId, { inputs: [point] });
+    recordAnswers(1, answer.flops, answer.compute_ns);
+    this.asked = (this.asked || 0) + 1;
+    setStatus(
+      this.root,
+      `Question ${formatCount(this.asked)}: this one took ${formatDuration(answer.compute_ns)} and ${formatFlops(answer.flops)}; ` +
+        `the comparison uses the middle of many timings, ${formatDuration(this.perAnswer.computeNs)}.`,
     );
   }
 
