@@ -278,6 +278,12 @@ export function leave() {
   document.body.style.removeProperty("--present-tools");
   presentButtons(false);
   for (const slide of slides()) slide.hidden = false;
+  // The page shows every part again: no screen, no current page, only the reader's own folds.
+  for (const widget of document.querySelectorAll("[data-widget][data-screen]")) {
+    unfold(widget, {});
+    delete widget.dataset.screen;
+    for (const item of widget.querySelectorAll("[data-present-current]")) delete item.dataset[CURRENT];
+  }
   const list = document.querySelector("[data-role=slide-screens]");
   if (list) list.replaceChildren();
   const url = new URL(window.location.href);
