@@ -292,12 +292,21 @@ export function leave() {
   requestAnimationFrame(() => refreshCharts(document.querySelector("main")));
 }
 
+// "s" on a paged screen (a quiz question) submits what it shows; on any other screen it
+// goes back to the demo's first and presses its start button, if that one is shown there
+// (a recap already filled hides its "train one now").
 function startDemo() {
   const widget = widgetOf(slides()[current()]);
   if (!widget) return;
+  const page = screensOf(widget)[currentScreen()]?.current;
+  if (page) {
+    const submit = page[0].querySelector("button[type=submit]");
+    if (submit && !submit.disabled) submit.click();
+    return;
+  }
   showScreen(widget, 0);
   const start = widget.querySelector("[data-action=start], [data-action=primary]");
-  if (start && !start.disabled) start.click();
+  if (start && !start.disabled && start.getClientRects().length) start.click();
 }
 
 function nextPage(link) {
@@ -319,8 +328,12 @@ function back() {
 }
 
 document.addEventListener("keydown", (event) => {
-  const typing = event.target.closest("input, select, textarea, [contenteditable]");
-  if (typing || event.altKey || event.ctrlKey || event.metaKey) return;
+  // Keys typed into a field are the field's; a choice or a slider keeps its arrows and
+  // space, but "s", "p" and Escape still work there (pick an answer, then "s" checks it).
+  const field = event.target.closest("input, select, textarea, [contenteditable]");
+  const choice = field && field.matches("input[type=radio], input[type=checkbox], input[type=range]");
+  if ((field && !choice) || event.altKey || event.ctrlKey || event.metaKey) return;
+  if (choice && !["s", "p", "Escape"].includes(event.key)) return;
   const presenting = document.body.classList.contains("presenting");
   if (event.key === "p" && !presenting) return enter();
   if (!presenting) return;
