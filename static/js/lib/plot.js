@@ -32,7 +32,6 @@ export function themeLayout(colours = themeColours()) {
   return patch;
 }
 
-
 export function themeColours() {
   const style = getComputedStyle(document.documentElement);
   const dark = !presenting() && window.matchMedia("(prefers-color-scheme: dark)").matches;
