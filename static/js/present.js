@@ -238,12 +238,13 @@ function refreshCharts(root) {
   const Plotly = globalThis.Plotly;
   if (!Plotly || !root) return;
   const colours = themeColours();
-  const patch = themeLayout(colours);
+  const target = themeLayout(colours);
   const scale = colours.dark ? SURFACE_SCALE_DARK : SURFACE_SCALE;
   for (const chart of root.querySelectorAll(".js-plotly-plot")) {
     if (!chart.offsetParent || !chart.layout) continue; // hidden: refreshed when shown
-    if (chart.layout.font?.size !== patch["font.size"] || chart.layout.paper_bgcolor !== patch.paper_bgcolor) {
-      Plotly.relayout(chart, patch);
+    const { font = {}, margin = {} } = chart.layout;
+    if (font.size !== target["font.size"] || chart.layout.paper_bgcolor !== target.paper_bgcolor) {
+      Plotly.relayout(chart, themeLayout(colours, margin, font.size || target["font.size"]));
       const heatmaps = chart.data.flatMap((trace, i) => (trace.type === "heatmap" ? [i] : []));
       if (heatmaps.length) Plotly.restyle(chart, { colorscale: [scale] }, heatmaps);
     }

@@ -20,15 +20,19 @@ export function presenterFontSize() {
 
 // The part of a layout that follows presenter mode, as Plotly.relayout paths: present.js
 // applies it to the charts already drawn when the mode is toggled, and baseLayout to every
-// new one. Axes grow their margins to fit the larger labels.
-export function themeLayout(colours = themeColours()) {
+// new one. margin: the chart's margins as drawn, at fontSize; they grow and shrink with the
+// type, so larger labels keep their room (a map's margins are fixed: it keeps its scale).
+export function themeLayout(colours = themeColours(), margin = null, fontSize = FONT_SIZE) {
+  const size = presenting() ? presenterFontSize() : FONT_SIZE;
   const patch = {
-    "font.size": presenting() ? presenterFontSize() : FONT_SIZE,
+    "font.size": size,
     "font.color": colours.text,
     paper_bgcolor: colours.paper,
     plot_bgcolor: colours.paper,
   };
-  if (presenting()) Object.assign(patch, { "xaxis.automargin": true, "yaxis.automargin": true });
+  for (const [side, px] of Object.entries(margin || {})) {
+    if (["l", "r", "t", "b"].includes(side)) patch[`margin.${side}`] = Math.round((px * size) / fontSize);
+  }
   return patch;
 }
 
@@ -81,7 +85,7 @@ export function baseLayout(colours, extra) {
     xaxis: narrowTitle({ automargin: true, ...extra?.xaxis }),
     yaxis: { automargin: true, ...extra?.yaxis },
   };
-  return presenting() ? withPaths(layout, themeLayout(colours)) : layout;
+  return presenting() ? withPaths(layout, themeLayout(colours, layout.margin)) : layout;
 }
 
 // layout with each dotted path of patch ("xaxis.automargin") set, as Plotly.relayout would.
