@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import platform
 import shutil
 import subprocess
@@ -41,17 +40,9 @@ from urllib.parse import urlsplit
 from playwright.sync_api import Browser, BrowserContext, sync_playwright
 
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = os.environ.get("PHASELAB_CHROMIUM") or "/usr/bin/chromium"
-# The browser tests' flags (tests/browser/chromium.py): no calls to Google on a closed network.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+# The browser tests' Chromium and flags, from the one place they are set.
+sys.path.insert(0, str(ROOT))
+from tests.browser.chromium import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
 
 @dataclass

@@ -40,10 +40,7 @@ export class CostPanel {
       },
       true,
     );
-    if (this.restoreAssumptions()) {
-      this.describeAssumptions();
-      this.recalculate();
-    }
+    if (this.restoreAssumptions()) this.recalculate(); // which describes them too
   }
 
   // The folded assumptions' one line says what they are now, not what they were.

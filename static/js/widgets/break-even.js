@@ -55,7 +55,6 @@ function readBloomz(json) {
     perAnswerWh,
     crossing: trainWh / perAnswerWh, // 592.57 million: where the lines meet on the chart
     published: published.value, // 592 million, as the paper says it: the count in words
-    said: published.value,
     cite: published.cite,
   };
 }
@@ -320,7 +319,7 @@ export class BreakEvenWidget {
       }
       label.push(
         `${name}: training ${formatWh(c.trainWh)} (flat)` +
-          (c.crossing ? `; the answers line reaches it after about ${formatAbout(c.said || c.crossing)} questions` : ""),
+          (c.crossing ? `; the answers line reaches it after about ${formatAbout(c.published ?? c.crossing)} questions` : ""),
       );
     };
     if (whose !== "bloomz" && this.mine) add(this.mine, "Your model", "solid");
